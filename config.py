@@ -1,0 +1,109 @@
+"""Settings, read from the environment and checked at start-up.
+
+REGISTRY_ENV picks the settings class: ``production`` (the default, so a
+forgotten variable fails safe), ``development`` (``make run``) or ``test``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("REGISTRY_INSTANCE_DIR", BASE_DIR / "instance"))
+
+MIN_SECRET_KEY_BYTES = 32
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a safe, working configuration."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever scheme the platform hands us."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _local_secret_key() -> str:
+    """A secret generated once into instance/ for local runs, never committed."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    ENV_NAME = "base"
+    SERVICE_NAME = "Partnership and data-sharing registry"
+    ORGANISATION_NAME = os.environ.get("REGISTRY_COUNCIL_NAME", "Northbridge Borough Council")
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'registry.db'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_DURATION = 0
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    PAGE_SIZE = 20
+    ALLOW_DEMO_DATA = False
+    DEMO_PASSWORD = os.environ.get("REGISTRY_DEMO_PASSWORD", "demo-password-2026")
+
+    @classmethod
+    def check(cls, settings: dict) -> None:
+        """Refuse to start with settings that would be unsafe."""
+        key = settings.get("SECRET_KEY")
+        if not key or len(key.encode()) < MIN_SECRET_KEY_BYTES:
+            raise ConfigError(
+                f"SECRET_KEY must be set to at least {MIN_SECRET_KEY_BYTES} bytes of random text "
+                "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SESSION_COOKIE_SECURE = False
+    ALLOW_DEMO_DATA = True
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+
+    @classmethod
+    def check(cls, settings: dict) -> None:
+        if not settings.get("SECRET_KEY"):
+            settings["SECRET_KEY"] = _local_secret_key()
+        super().check(settings)
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SESSION_COOKIE_SECURE = False
+    ALLOW_DEMO_DATA = True
+    SECRET_KEY = "test-secret-key-that-is-long-enough-for-checks"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "production": ProductionConfig,
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+}
+
+
+def config_for(name: str | None = None) -> type[Config]:
+    name = name or os.environ.get("REGISTRY_ENV", "production")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ConfigError(f"REGISTRY_ENV must be one of {', '.join(CONFIGS)}, not {name!r}.") from None

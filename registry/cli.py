@@ -1,0 +1,79 @@
+"""``flask --app wsgi registry ...`` commands."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from registry.extensions import db
+from registry.models import Organisation, Role
+from registry.passwords import password_problem
+from registry.services import demo, users
+from registry.services.errors import DomainError
+
+registry_cli = AppGroup("registry", help="Registry administration commands.")
+
+
+def _read_password() -> str:
+    """From a hidden prompt at a terminal, else the first line of standard input."""
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@registry_cli.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]), help="The user's role.")
+@click.option("--name", default=None, help="Full name (defaults to the email address).")
+@click.option("--organisation", default=None, help="Organisation name, required for partner users.")
+def create_user(email: str, role: str, name: str | None, organisation: str | None) -> None:
+    """Create a user account, reading the password from a prompt or standard input."""
+    organisation_id = None
+    if organisation:
+        from registry.services.organisations import name_key
+
+        found = db.session.scalar(select(Organisation).where(Organisation.name_key == name_key(organisation)))
+        if found is None:
+            raise click.ClickException(f"No organisation called {organisation!r} is on the register.")
+        organisation_id = found.id
+    password = _read_password()
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem + ".")
+    try:
+        user = users.create(None, email=email, name=name or email, role=role, password=password, organisation_id=organisation_id)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message + ".") from error
+    db.session.commit()
+    click.echo(f"Created {user.email} ({Role(user.role).label}).")
+
+
+@registry_cli.command("load-demo")
+def load_demo() -> None:
+    """Load demo data when the database is empty (refused in production)."""
+    if not current_app.config["ALLOW_DEMO_DATA"]:
+        raise click.ClickException("Demo data is not allowed with production settings (REGISTRY_ENV=production).")
+    if not demo.is_empty():
+        click.echo("The database already has records: demo data not loaded.")
+        return
+    click.echo("Loading demo data…")
+    demo.load(current_app.config["DEMO_PASSWORD"])
+    db.session.commit()
+    click.echo(f"Loaded {len(demo.DEMO_ORGANISATIONS)} organisations and {len(demo.DEMO_USERS)} users.")
+
+
+@registry_cli.command("demo-sign-ins")
+def demo_sign_ins() -> None:
+    """Print the demo sign-ins."""
+    if not current_app.config["ALLOW_DEMO_DATA"]:
+        raise click.ClickException("Demo data is not allowed with production settings.")
+    password = current_app.config["DEMO_PASSWORD"]
+    click.echo("Demo sign-ins (password for all: %s):" % password)
+    for email, _name, role, organisation in demo.DEMO_USERS:
+        suffix = f", {organisation}" if organisation else ""
+        click.echo(f"  {email:<24} {role.label}{suffix}")

@@ -1,0 +1,47 @@
+"""Who may do what: plain functions of (user, action, object), tested as a table.
+
+Routes use ``can`` through ``web.access.requires``; templates use it to show
+only the buttons a user can use. Visibility of one record (partners see only
+their own organisation) is decided here too, so that a record a user may not
+see answers 404 rather than 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.models import Organisation, Role, User
+
+ADMIN, MANAGER, IG, PARTNER = Role.ADMIN, Role.MANAGER, Role.IG_OFFICER, Role.PARTNER
+
+# action -> roles allowed (before any object-level check)
+RULES: dict[str, frozenset[Role]] = {
+    "organisation.list": frozenset({ADMIN, MANAGER, IG, PARTNER}),
+    "organisation.view": frozenset({ADMIN, MANAGER, IG, PARTNER}),
+    "organisation.create": frozenset({ADMIN, MANAGER}),
+    "organisation.edit": frozenset({ADMIN, MANAGER}),
+    "organisation.dissolve": frozenset({ADMIN, MANAGER}),
+    "user.manage": frozenset({ADMIN}),
+}
+
+
+def can(user: User | None, action: str, obj: Any = None) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    allowed = RULES.get(action)
+    if allowed is None:
+        raise KeyError(f"unknown action {action!r}")
+    if user.role not in allowed:
+        return False
+    if obj is not None:
+        return can_see(user, obj)
+    return True
+
+
+def can_see(user: User, obj: Any) -> bool:
+    """Whether the record exists for this user at all (False answers 404)."""
+    if user.role != PARTNER:
+        return True
+    if isinstance(obj, Organisation):
+        return obj.id == user.organisation_id
+    return False

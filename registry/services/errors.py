@@ -1,0 +1,56 @@
+"""Named domain errors. The web layer turns each into a message for the user."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the registry refused an operation.
+
+    ``field`` names the form field the message belongs to, when there is one.
+    """
+
+    message = "The change could not be made."
+    field: str | None = None
+
+    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        if field is not None:
+            self.field = field
+
+
+class NameTaken(DomainError):
+    message = "An organisation with this name is already on the register"
+    field = "name"
+
+
+class EmailTaken(DomainError):
+    message = "A user with this email address already exists"
+    field = "email"
+
+
+class StaleEdit(DomainError):
+    """Someone else saved the record after this form was opened."""
+
+    message = "Someone else changed this record while you were editing it"
+
+    def __init__(self, message: str | None = None, *, changed: dict | None = None) -> None:
+        super().__init__(message)
+        self.changed = changed or {}
+
+
+class InvalidSuccessor(DomainError):
+    field = "successor_id"
+
+
+class AlreadyDissolved(DomainError):
+    message = "This organisation is already marked as dissolved"
+
+
+class PartnerNeedsOrganisation(DomainError):
+    message = "Select the organisation this partner user belongs to"
+    field = "organisation_id"
+
+
+class CannotChangeOwnAccount(DomainError):
+    message = "You cannot change your own role or deactivate your own account"

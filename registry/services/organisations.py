@@ -1,0 +1,172 @@
+"""Operations on the organisations register."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+
+from registry.extensions import db
+from registry.models import Organisation, OrganisationStatus, Role, User
+from registry.services import audit
+from registry.services.errors import AlreadyDissolved, InvalidSuccessor, NameTaken, StaleEdit
+
+EDITABLE = (
+    "name", "sector", "kind",
+    "ico_registration_number", "companies_house_number", "charity_number", "nhs_ods_code",
+    "ukprn", "school_urn", "rsh_number",
+    "address", "postcode", "website",
+    "main_contact_name", "main_contact_email", "main_contact_phone", "dpo_name", "dpo_email",
+)  # fmt: skip
+
+SORTS = {
+    "name": (Organisation.name_key.asc(),),
+    "-name": (Organisation.name_key.desc(),),
+    "sector": (Organisation.sector.asc(), Organisation.name_key.asc()),
+    "kind": (Organisation.kind.asc(), Organisation.name_key.asc()),
+    "-updated": (Organisation.updated_at.desc(),),
+}
+
+
+def name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def visible(user: User) -> Select[tuple[Organisation]]:
+    """Organisations the user may see: partners only their own."""
+    query = select(Organisation)
+    if user.role == Role.PARTNER:
+        query = query.where(Organisation.id == user.organisation_id)
+    return query
+
+
+def get_visible(user: User, organisation_id: int) -> Organisation | None:
+    return db.session.scalar(visible(user).where(Organisation.id == organisation_id))
+
+
+def search(
+    user: User,
+    *,
+    text: str = "",
+    sector: str = "",
+    kind: str = "",
+    status: str = "",
+    sort: str = "name",
+    page: int = 1,
+    per_page: int = 20,
+) -> Pagination:
+    query = visible(user)
+    if text.strip():
+        escaped = name_key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Organisation.name_key.like(f"%{escaped}%", escape="\\"))
+    if sector:
+        query = query.where(Organisation.sector == sector)
+    if kind:
+        query = query.where(Organisation.kind == kind)
+    if status:
+        query = query.where(Organisation.status == status)
+    query = query.order_by(*SORTS.get(sort, SORTS["name"]), Organisation.id.asc())
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def choices(exclude_id: int | None = None, *, active_only: bool = True) -> list[tuple[int, str]]:
+    query = select(Organisation.id, Organisation.name).order_by(Organisation.name_key, Organisation.id)
+    if active_only:
+        query = query.where(Organisation.status == OrganisationStatus.ACTIVE)
+    if exclude_id is not None:
+        query = query.where(Organisation.id != exclude_id)
+    return [(row.id, row.name) for row in db.session.execute(query)]
+
+
+def _check_name_free(name: str, own_id: int | None = None) -> None:
+    query = select(func.count()).select_from(Organisation).where(Organisation.name_key == name_key(name))
+    if own_id is not None:
+        query = query.where(Organisation.id != own_id)
+    if db.session.scalar(query):
+        raise NameTaken()
+
+
+def _flush() -> None:
+    """Flush, turning a lost race on the unique name into the same error as the check."""
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        if "name_key" in str(error.orig):
+            raise NameTaken() from error
+        raise
+
+
+def _apply(organisation: Organisation, data: dict[str, Any]) -> None:
+    for field in EDITABLE:
+        if field in data:
+            value = data[field]
+            setattr(organisation, field, value.strip() or None if isinstance(value, str) else value)
+    organisation.name = " ".join(organisation.name.split())
+    organisation.name_key = name_key(organisation.name)
+
+
+def create(actor: User | None, data: dict[str, Any]) -> Organisation:
+    _check_name_free(data["name"])
+    organisation = Organisation(status=OrganisationStatus.ACTIVE.value, version=1)
+    _apply(organisation, data)
+    db.session.add(organisation)
+    _flush()
+    audit.record(
+        "organisation.created", "organisation", organisation.id,
+        actor=actor, changes=audit.snapshot(organisation, Organisation.AUDITED),
+    )  # fmt: skip
+    return organisation
+
+
+def update(actor: User, organisation: Organisation, data: dict[str, Any], *, read_version: int) -> Organisation:
+    if organisation.version != read_version:
+        raise StaleEdit(changed=_changes_since(organisation, read_version))
+    _check_name_free(data["name"], own_id=organisation.id)
+    _apply(organisation, data)
+    changes = audit.diff(organisation, Organisation.AUDITED)
+    if not changes:
+        return organisation
+    organisation.version += 1
+    _flush()
+    audit.record("organisation.updated", "organisation", organisation.id, actor=actor, changes=changes)
+    return organisation
+
+
+def _changes_since(organisation: Organisation, read_version: int) -> dict[str, Any]:
+    """What was saved by others after the given version, for the stale-edit message."""
+    from registry.models import AuditEvent
+
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == "organisation", AuditEvent.entity_id == str(organisation.id))
+        .order_by(AuditEvent.id.desc())
+        .limit(max(organisation.version - read_version, 1))
+    )
+    changed: dict[str, Any] = {}
+    for event in events:
+        for field, change in event.changes.items():
+            changed.setdefault(field, change["after"])
+    return changed
+
+
+def dissolve(actor: User, organisation: Organisation, *, dissolved_on: date, successor_id: int | None) -> Organisation:
+    if organisation.is_dissolved:
+        raise AlreadyDissolved()
+    if successor_id is not None:
+        if successor_id == organisation.id:
+            raise InvalidSuccessor("An organisation cannot be its own successor")
+        successor = db.session.get(Organisation, successor_id)
+        if successor is None or successor.is_dissolved:
+            raise InvalidSuccessor("Select a successor that is still active")
+    organisation.status = OrganisationStatus.DISSOLVED.value
+    organisation.dissolved_on = dissolved_on
+    organisation.successor_id = successor_id
+    organisation.version += 1
+    changes = audit.diff(organisation, Organisation.AUDITED)
+    _flush()
+    audit.record("organisation.dissolved", "organisation", organisation.id, actor=actor, changes=changes)
+    return organisation

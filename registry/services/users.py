@@ -1,0 +1,110 @@
+"""User accounts: creation, role changes, deactivation (never deletion) and sign-in."""
+
+from __future__ import annotations
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, select
+
+from registry.dates import utcnow
+from registry.extensions import db
+from registry.models import Role, User
+from registry.passwords import hash_password, verify_password
+from registry.services import audit
+from registry.services.errors import CannotChangeOwnAccount, EmailTaken, PartnerNeedsOrganisation
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def get(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def page(*, page: int = 1, per_page: int = 20) -> Pagination:
+    query = select(User).order_by(User.email, User.id)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def _check_organisation(role: str, organisation_id: int | None) -> int | None:
+    if role == Role.PARTNER:
+        if organisation_id is None:
+            raise PartnerNeedsOrganisation()
+        return organisation_id
+    return None  # staff of the registry's own authority are not tied to one partner
+
+
+def create(
+    actor: User | None,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    organisation_id: int | None = None,
+) -> User:
+    email = normalise_email(email)
+    if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
+        raise EmailTaken()
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=Role(role).value,
+        organisation_id=_check_organisation(role, organisation_id),
+        password_hash=hash_password(password),
+        active=True,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.created", "user", user.id, actor=actor, changes=audit.snapshot(user, User.AUDITED))
+    return user
+
+
+def update(actor: User, user: User, *, name: str, role: str, organisation_id: int | None) -> User:
+    if actor.id == user.id and role != user.role:
+        raise CannotChangeOwnAccount()
+    user.name = name.strip()
+    user.role = Role(role).value
+    user.organisation_id = _check_organisation(role, organisation_id)
+    changes = audit.diff(user, User.AUDITED)
+    if changes:
+        db.session.flush()
+        action = "user.role_changed" if "role" in changes else "user.updated"
+        audit.record(action, "user", user.id, actor=actor, changes=changes)
+    return user
+
+
+def set_active(actor: User, user: User, active: bool) -> User:
+    if actor.id == user.id:
+        raise CannotChangeOwnAccount()
+    if user.active == active:
+        return user
+    user.active = active
+    changes = audit.diff(user, User.AUDITED)
+    db.session.flush()
+    audit.record("user.reactivated" if active else "user.deactivated", "user", user.id, actor=actor, changes=changes)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None. Both outcomes are audited."""
+    user = find_by_email(email)
+    if user is not None and user.active and verify_password(user.password_hash, password):
+        user.last_sign_in_at = utcnow()
+        audit.record("user.signed_in", "user", user.id, actor=user)
+        return user
+    if user is None:
+        verify_password(None, password)  # spend the same time as a real check
+    audit.record(
+        "user.sign_in_failed", "user", user.id if user else None,
+        actor=None, changes={"email": {"before": None, "after": normalise_email(email)[:254]}},
+    )  # fmt: skip
+    return None
+
+
+def signed_out(user: User) -> None:
+    audit.record("user.signed_out", "user", user.id, actor=user)

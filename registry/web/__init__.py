@@ -1,0 +1,65 @@
+"""The web layer: blueprints, error pages and template helpers."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from govuk_frontend_wtf.main import WTFormsHelpers
+from werkzeug.exceptions import HTTPException
+
+from registry.dates import format_date, format_datetime
+from registry.extensions import db, login_manager
+from registry.models import User
+from registry.policy import can
+
+ERROR_TITLES = {
+    400: "There is a problem with your request",
+    403: "You do not have permission to see this page",
+    404: "Page not found",
+    405: "There is a problem with your request",
+    413: "The file or form you sent is too large",
+    500: "Sorry, there is a problem with the service",
+}
+
+
+def register_web(app: Flask) -> None:
+    from registry.web.admin.routes import bp as admin_bp
+    from registry.web.auth.routes import bp as auth_bp
+    from registry.web.organisations.routes import bp as organisations_bp
+    from registry.web.pages.routes import bp as pages_bp
+
+    for blueprint in (pages_bp, auth_bp, organisations_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+    WTFormsHelpers(app)
+    app.add_template_filter(format_date, "govuk_date")
+    app.add_template_filter(format_datetime, "govuk_datetime")
+    app.add_template_global(can, "can")
+
+    @app.context_processor
+    def service_context() -> dict:
+        return {
+            "service_name": app.config["SERVICE_NAME"],
+            "council_name": app.config["ORGANISATION_NAME"],
+        }
+
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see this page"
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        code = error.code or 500
+        title = ERROR_TITLES.get(code, "There is a problem with your request")
+        return render_template("errors/error.html", code=code, title=title), code
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):  # type: ignore[no-untyped-def]
+        if app.testing and app.config.get("PROPAGATE_TEST_ERRORS", True):
+            raise error
+        db.session.rollback()
+        app.logger.exception("Unhandled error")
+        return render_template("errors/error.html", code=500, title=ERROR_TITLES[500]), 500

@@ -1,0 +1,58 @@
+"""Route helpers: check access, load what the user may see, turn domain errors into messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, request
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from registry.extensions import db, login_manager
+from registry.policy import RULES, can
+from registry.services.errors import DomainError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def requires(action: str) -> Callable[[F], F]:
+    """Sign-in required, then the role must be allowed the action (403 otherwise)."""
+    if action not in RULES:
+        raise KeyError(f"unknown action {action!r}")
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not can(current_user, action):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def visible_or_404(obj: Any) -> Any:
+    """The record, or 404 when it is missing or hidden from this user."""
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def page_number() -> int:
+    value = request.args.get("page", "1")
+    return max(int(value), 1) if value.isdigit() and len(value) < 7 else 1
+
+
+def reject(form: FlaskForm, error: DomainError) -> None:
+    """Undo any partial change and show a domain error's message by its field (or atop the form)."""
+    db.session.rollback()
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)

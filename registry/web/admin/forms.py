@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSelect, GovSubmitInput
+from wtforms import PasswordField, RadioField, SelectField, SubmitField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from registry.models import Role
+from registry.passwords import password_problem
+from registry.web.fields import GovStringField, email_address
+
+ROLE_CHOICES = [(role.value, role.label) for role in Role]
+
+
+def _int_or_none(value: Any) -> int | None:
+    return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
+
+
+def _strong_password(form: Any, field: Any) -> None:
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+class UserDetailsForm(FlaskForm):
+    name = GovStringField("Full name", validators=[InputRequired("Enter the user’s full name"), Length(max=200, message="Full name must be 200 characters or fewer")])
+    role = RadioField("Role", choices=ROLE_CHOICES, widget=GovRadioInput(), validators=[InputRequired("Select a role")])
+    organisation_id = SelectField(
+        "Organisation (for partner users)",
+        description="Partner users see only their own organisation’s records",
+        coerce=_int_or_none,
+        widget=GovSelect(),
+        validators=[Optional()],
+    )
+    submit = SubmitField("Save user", widget=GovSubmitInput())
+
+
+class NewUserForm(UserDetailsForm):
+    email = GovStringField(
+        "Email address",
+        validators=[InputRequired("Enter the user’s email address"), Length(max=254, message="Email address must be 254 characters or fewer"), email_address()],
+    )
+    password = PasswordField(
+        "Password",
+        description="At least 12 characters. Give it to the user in person or by phone.",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter a password"), _strong_password],
+    )
+    submit = SubmitField("Create user", widget=GovSubmitInput())
