@@ -31,9 +31,7 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
         app.config.update(overrides)
     settings_class.check(app.config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
-        Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(
-            parents=True, exist_ok=True
-        )
+        Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
     app.jinja_loader = ChoiceLoader(
         [

@@ -45,7 +45,9 @@ def create_user(email: str, role: str, name: str | None, organisation: str | Non
     if problem:
         raise click.ClickException(problem + ".")
     try:
-        user = users.create(None, email=email, name=name or email, role=role, password=password, organisation_id=organisation_id)
+        user = users.create(
+            None, email=email, name=name or email, role=role, password=password, organisation_id=organisation_id
+        )
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(error.message + ".") from error
@@ -73,7 +75,7 @@ def demo_sign_ins() -> None:
     if not current_app.config["ALLOW_DEMO_DATA"]:
         raise click.ClickException("Demo data is not allowed with production settings.")
     password = current_app.config["DEMO_PASSWORD"]
-    click.echo("Demo sign-ins (password for all: %s):" % password)
+    click.echo(f"Demo sign-ins (password for all: {password}):")
     for email, _name, role, organisation in demo.DEMO_USERS:
         suffix = f", {organisation}" if organisation else ""
         click.echo(f"  {email:<24} {role.label}{suffix}")

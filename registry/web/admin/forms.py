@@ -25,7 +25,13 @@ def _strong_password(form: Any, field: Any) -> None:
 
 
 class UserDetailsForm(FlaskForm):
-    name = GovStringField("Full name", validators=[InputRequired("Enter the user’s full name"), Length(max=200, message="Full name must be 200 characters or fewer")])
+    name = GovStringField(
+        "Full name",
+        validators=[
+            InputRequired("Enter the user’s full name"),
+            Length(max=200, message="Full name must be 200 characters or fewer"),
+        ],
+    )
     role = RadioField("Role", choices=ROLE_CHOICES, widget=GovRadioInput(), validators=[InputRequired("Select a role")])
     organisation_id = SelectField(
         "Organisation (for partner users)",
@@ -40,7 +46,11 @@ class UserDetailsForm(FlaskForm):
 class NewUserForm(UserDetailsForm):
     email = GovStringField(
         "Email address",
-        validators=[InputRequired("Enter the user’s email address"), Length(max=254, message="Email address must be 254 characters or fewer"), email_address()],
+        validators=[
+            InputRequired("Enter the user’s email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            email_address(),
+        ],
     )
     password = PasswordField(
         "Password",

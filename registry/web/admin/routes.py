@@ -16,7 +16,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _organisation_choices() -> list[tuple[str | int, str]]:
-    return [("", "Not a partner user")] + organisations.choices(active_only=False)
+    return [("", "Not a partner user"), *organisations.choices(active_only=False)]
 
 
 def _load(user_id: int) -> User:
@@ -63,7 +63,9 @@ def user_edit(user_id: int) -> str | Response:
     form.organisation_id.choices = _organisation_choices()
     if form.validate_on_submit():
         try:
-            users.update(current_user, user, name=form.name.data, role=form.role.data, organisation_id=form.organisation_id.data)
+            users.update(
+                current_user, user, name=form.name.data, role=form.role.data, organisation_id=form.organisation_id.data
+            )
         except DomainError as error:
             reject(form, error)
         else:

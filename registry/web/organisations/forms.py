@@ -27,7 +27,11 @@ def _postcode(form: Any, field: Any) -> None:
 def _optional_text(label: str, max_length: int, *extra: Any, **kwargs: Any) -> GovStringField:
     return GovStringField(
         label,
-        validators=[Optional(), Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"), *extra],
+        validators=[
+            Optional(),
+            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+            *extra,
+        ],
         **kwargs,
     )
 
@@ -39,20 +43,35 @@ def _id_field(label: str, name: str, hint: str) -> GovStringField:
 class OrganisationForm(FlaskForm):
     name = GovStringField(
         "Name",
-        validators=[InputRequired("Enter the organisation’s name"), Length(max=200, message="Name must be 200 characters or fewer")],
+        validators=[
+            InputRequired("Enter the organisation’s name"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
     )
-    sector = RadioField("Sector", choices=SECTOR_CHOICES, widget=GovRadioInput(), validators=[InputRequired("Select the sector")])
+    sector = RadioField(
+        "Sector", choices=SECTOR_CHOICES, widget=GovRadioInput(), validators=[InputRequired("Select the sector")]
+    )
     kind = SelectField(
         "Kind of organisation",
-        choices=[("", "Select a kind")] + KIND_CHOICES,
+        choices=[("", "Select a kind"), *KIND_CHOICES],
         widget=GovSelect(),
         validators=[InputRequired("Select the kind of organisation")],
     )
-    ico_registration_number = _id_field("ICO registration number (optional)", "ico_registration_number", "From the ICO register of fee payers, like Z1234567 or ZA123456")
-    companies_house_number = _id_field("Companies House number (optional)", "companies_house_number", "8 characters, like 01234567 or SC123456")
+    ico_registration_number = _id_field(
+        "ICO registration number (optional)",
+        "ico_registration_number",
+        "From the ICO register of fee payers, like Z1234567 or ZA123456",
+    )
+    companies_house_number = _id_field(
+        "Companies House number (optional)", "companies_house_number", "8 characters, like 01234567 or SC123456"
+    )
     charity_number = _id_field("Charity number (optional)", "charity_number", "Like 1234567, SC012345 or NIC100001")
-    nhs_ods_code = _id_field("NHS ODS code (optional)", "nhs_ods_code", "Organisation Data Service code, like RX1 or A12345")
-    ukprn = _id_field("UKPRN (optional)", "ukprn", "UK provider reference number: 8 digits starting with 1, like 10012345")
+    nhs_ods_code = _id_field(
+        "NHS ODS code (optional)", "nhs_ods_code", "Organisation Data Service code, like RX1 or A12345"
+    )
+    ukprn = _id_field(
+        "UKPRN (optional)", "ukprn", "UK provider reference number: 8 digits starting with 1, like 10012345"
+    )
     school_urn = _id_field("School URN (optional)", "school_urn", "Unique reference number: 6 digits, like 123456")
     rsh_number = _id_field("Regulator of Social Housing number (optional)", "rsh_number", "Like L1234, LH1234 or 4567")
     address = TextAreaField(
@@ -60,7 +79,11 @@ class OrganisationForm(FlaskForm):
         validators=[Optional(), Length(max=500, message="Address must be 500 characters or fewer")],
     )  # fmt: skip
     postcode = _optional_text("Postcode (optional)", 10, _postcode)
-    website = _optional_text("Website (optional)", 300, URL(message="Enter a website address in the correct format, like https://www.example.org"))
+    website = _optional_text(
+        "Website (optional)",
+        300,
+        URL(message="Enter a website address in the correct format, like https://www.example.org"),
+    )
     main_contact_name = _optional_text("Main contact’s name (optional)", 200)
     main_contact_email = _optional_text("Main contact’s email address (optional)", 254, email_address())
     main_contact_phone = _optional_text("Main contact’s phone number (optional)", 40)
@@ -74,7 +97,9 @@ class OrganisationForm(FlaskForm):
 
 
 class DissolveForm(FlaskForm):
-    dissolved_on = GovDateField("Date dissolved", validators=[InputRequired("Enter the date the organisation was dissolved")])
+    dissolved_on = GovDateField(
+        "Date dissolved", validators=[InputRequired("Enter the date the organisation was dissolved")]
+    )
     successor_id = SelectField(
         "Successor organisation (optional)",
         description="The body that took on its work, if there is one",

@@ -15,7 +15,13 @@ from registry.web.organisations.forms import KIND_CHOICES, SECTOR_CHOICES, Disso
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
-SORT_CHOICES = [("name", "Name (A to Z)"), ("-name", "Name (Z to A)"), ("sector", "Sector"), ("kind", "Kind"), ("-updated", "Recently changed")]
+SORT_CHOICES = [
+    ("name", "Name (A to Z)"),
+    ("-name", "Name (Z to A)"),
+    ("sector", "Sector"),
+    ("kind", "Kind"),
+    ("-updated", "Recently changed"),
+]
 
 
 def _load(organisation_id: int) -> Organisation:
@@ -97,7 +103,7 @@ def dissolve(organisation_id: int) -> str | Response:
         flash(f"{organisation.name} is already marked as dissolved", "info")
         return redirect(url_for(".view", organisation_id=organisation.id))
     form = DissolveForm()
-    form.successor_id.choices = [("", "No successor")] + organisations.choices(exclude_id=organisation.id)
+    form.successor_id.choices = [("", "No successor"), *organisations.choices(exclude_id=organisation.id)]
     if form.validate_on_submit():
         if form.dissolved_on.data > today_in_london():
             form.dissolved_on.errors = ["Date dissolved must be today or in the past"]

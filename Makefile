@@ -1,0 +1,71 @@
+# The two commands: `make run` and `make test`. Each installs what it needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .make
+PORT ?= 5000
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export TEST_DATABASE_URL
+
+LOCAL_ENV := REGISTRY_ENV=development
+
+.PHONY: help run test lint assets install chromium clean
+
+help:
+	@echo "make run    set up and serve the registry on http://127.0.0.1:$(PORT) with demo data"
+	@echo "make test   set up and run the whole test suite (SQLite, PostgreSQL, Chromium)"
+	@echo "make lint   ruff"
+
+$(STAMPS):
+	@mkdir -p $(STAMPS)
+
+$(BIN)/python:
+	@echo "==> Creating the virtual environment in $(VENV)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMPS)/python-deps: requirements.txt requirements-dev.txt | $(BIN)/python $(STAMPS)
+	@echo "==> Installing pinned Python packages"
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+install: $(STAMPS)/python-deps
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@echo "==> Installing pinned front-end packages"
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static/dist/registry.css: node_modules/.package-lock.json static/scss/registry.scss static/copy-assets.mjs
+	@echo "==> Building the stylesheet and copying GOV.UK Frontend assets"
+	npm run --silent build
+
+assets: static/dist/registry.css
+
+chromium:
+	@bash scripts/ensure-chromium.sh
+
+run: install assets
+	@mkdir -p instance
+	@echo "==> Migrating the database"
+	@$(LOCAL_ENV) $(BIN)/flask --app wsgi db upgrade
+	@$(LOCAL_ENV) $(BIN)/flask --app wsgi registry load-demo
+	@$(LOCAL_ENV) $(BIN)/flask --app wsgi registry demo-sign-ins
+	@echo "==> Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	@$(LOCAL_ENV) $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install assets chromium
+	@echo "==> Lint"
+	$(BIN)/ruff check .
+	@echo "==> Tests (unit and integration on SQLite and PostgreSQL, browser in Chromium)"
+	bash scripts/with-postgres.sh $(BIN)/pytest
+
+clean:
+	rm -rf $(STAMPS) static/dist

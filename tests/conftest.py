@@ -1,0 +1,105 @@
+"""Shared fixtures.
+
+Integration tests take the ``app`` fixture, which runs each test once on SQLite and
+once on PostgreSQL (the test id shows which: ``[sqlite]`` or ``[postgresql]``). Each
+test gets a clean database: a copy of a migrated SQLite file, or PostgreSQL tables
+truncated after the test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import flask_migrate
+import pytest
+from flask import Flask
+from flask_login import FlaskLoginClient
+from sqlalchemy import text
+
+from registry import create_app
+from registry.extensions import db
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+DATABASES = ("sqlite", "postgresql")
+
+
+def make_app(url: str, **overrides: object) -> Flask:
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url, **overrides})
+    app.test_client_class = FlaskLoginClient
+    return app
+
+
+def migrate_to_head(app: Flask) -> None:
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    migrate_to_head(make_app(f"sqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    app = make_app(PG_URL)
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    migrate_to_head(app)
+    return PG_URL
+
+
+def truncate_all(app: Flask) -> None:
+    with app.app_context():
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        with db.engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "registry.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+    else:
+        yield request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = make_app(database_url)
+    yield app
+    if database_url.startswith("postgresql"):
+        truncate_all(app)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def cast(app: Flask):  # type: ignore[no-untyped-def]
+    """One user of each role; partners of two different organisations."""
+    from factories import make_cast
+
+    return make_cast(app)
+
+
+@pytest.fixture
+def as_user(app: Flask):  # type: ignore[no-untyped-def]
+    """A test client signed in as the given user (through Flask-Login's session)."""
+
+    def client_for(user):  # type: ignore[no-untyped-def]
+        return app.test_client(user=user)
+
+    return client_for
