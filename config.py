@@ -55,6 +55,8 @@ class Config:
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     PAGE_SIZE = 20
     ALLOW_DEMO_DATA = False
+    # Argon2id cost; empty means argon2-cffi's recommended defaults
+    PASSWORD_HASH_PARAMS: dict[str, int] = {}
     DEMO_PASSWORD = os.environ.get("REGISTRY_DEMO_PASSWORD", "demo-password-2026")
 
     @classmethod
@@ -92,6 +94,8 @@ class TestConfig(Config):
     ALLOW_DEMO_DATA = True
     SECRET_KEY = "test-secret-key-that-is-long-enough-for-checks"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    # cheap hashing keeps the suite fast; the algorithm is the same
+    PASSWORD_HASH_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import BASE_DIR, ConfigError, config_for
+from registry import passwords
 from registry.extensions import csrf, db, login_manager, migrate
 
 MIGRATIONS_DIR = str(BASE_DIR / "migrations")
@@ -30,6 +31,7 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     if overrides:
         app.config.update(overrides)
     settings_class.check(app.config)
+    passwords.configure(app.config["PASSWORD_HASH_PARAMS"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 

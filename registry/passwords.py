@@ -13,6 +13,15 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password-used-for-timing")
 
 
+def configure(params: dict[str, int]) -> None:
+    """Set Argon2 cost parameters (tests use cheap ones; production keeps argon2-cffi's defaults)."""
+    global _hasher, _DUMMY_HASH
+    hasher = PasswordHasher(**params) if params else PasswordHasher()
+    if hasher.time_cost != _hasher.time_cost or hasher.memory_cost != _hasher.memory_cost:
+        _hasher = hasher
+        _DUMMY_HASH = _hasher.hash("not-a-real-password-used-for-timing")
+
+
 def hash_password(password: str) -> str:
     if len(password) > MAX_LENGTH:
         raise ValueError("password too long")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import flask_migrate
 import pytest
 from flask import Flask
 from flask_login import FlaskLoginClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from registry import create_app
 from registry.extensions import db
@@ -46,13 +47,19 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    app = make_app(PG_URL)
-    with app.app_context(), db.engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    migrate_to_head(app)
-    return PG_URL
+def postgres_url() -> Iterator[str]:
+    """A database of our own on the TEST_DATABASE_URL server, so parallel runs never collide."""
+    server = make_url(PG_URL)
+    name = f"registry_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    migrate_to_head(make_app(url))
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def truncate_all(app: Flask) -> None:

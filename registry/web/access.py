@@ -11,7 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from registry.extensions import db, login_manager
-from registry.policy import RULES, can
+from registry.policy import RULES, can, can_see
 from registry.services.errors import DomainError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -34,6 +34,26 @@ def requires(action: str) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def signed_in(view: F) -> F:
+    """Sign-in required; the route then loads its record and calls ``authorize``."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def authorize(action: str, obj: Any) -> None:
+    """404 when the record is hidden from the user, 403 when it is visible but the action is not allowed."""
+    if not can_see(current_user, obj):
+        abort(404)
+    if not can(current_user, action, obj):
+        abort(403)
 
 
 def visible_or_404(obj: Any) -> Any:

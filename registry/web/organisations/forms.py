@@ -25,11 +25,12 @@ def _postcode(form: Any, field: Any) -> None:
 
 
 def _optional_text(label: str, max_length: int, *extra: Any, **kwargs: Any) -> GovStringField:
+    name = label.removesuffix(" (optional)")
     return GovStringField(
         label,
         validators=[
             Optional(),
-            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+            Length(max=max_length, message=f"{name} must be {max_length} characters or fewer"),
             *extra,
         ],
         **kwargs,
@@ -78,7 +79,8 @@ class OrganisationForm(FlaskForm):
         "Address (optional)", widget=GovTextArea(), filters=[strip],
         validators=[Optional(), Length(max=500, message="Address must be 500 characters or fewer")],
     )  # fmt: skip
-    postcode = _optional_text("Postcode (optional)", 10, _postcode)
+    # the format check alone: a real postcode is at most 8 characters, and "Enter a real UK postcode" says what to do
+    postcode = GovStringField("Postcode (optional)", validators=[Optional(), _postcode])
     website = _optional_text(
         "Website (optional)",
         300,

@@ -10,7 +10,7 @@ from registry.dates import today_in_london
 from registry.models import Organisation
 from registry.services import organisations
 from registry.services.errors import DomainError, StaleEdit
-from registry.web.access import page_number, reject, requires, visible_or_404
+from registry.web.access import authorize, page_number, reject, requires, signed_in, visible_or_404
 from registry.web.organisations.forms import KIND_CHOICES, SECTOR_CHOICES, DissolveForm, OrganisationForm
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
@@ -73,9 +73,10 @@ def view(organisation_id: int) -> str:
 
 
 @bp.route("/<int:organisation_id>/edit", methods=["GET", "POST"])
-@requires("organisation.edit")
+@signed_in
 def edit(organisation_id: int) -> str | Response:
     organisation = _load(organisation_id)
+    authorize("organisation.edit", organisation)
     form = OrganisationForm(obj=organisation)
     stale: StaleEdit | None = None
     if form.validate_on_submit():
@@ -96,9 +97,10 @@ def edit(organisation_id: int) -> str | Response:
 
 
 @bp.route("/<int:organisation_id>/dissolve", methods=["GET", "POST"])
-@requires("organisation.dissolve")
+@signed_in
 def dissolve(organisation_id: int) -> str | Response:
     organisation = _load(organisation_id)
+    authorize("organisation.dissolve", organisation)
     if organisation.is_dissolved:
         flash(f"{organisation.name} is already marked as dissolved", "info")
         return redirect(url_for(".view", organisation_id=organisation.id))

@@ -1,0 +1,99 @@
+"""Every endpoint and method, with the answer each role gets.
+
+An endpoint missing from ACCESS fails ``test_every_endpoint_is_in_the_table``, so a
+new route cannot ship without its access rule. Roles: anonymous, admin, manager,
+IG officer, a partner user of the organisation in the URL (``partner``) and a
+partner user of another organisation (``other_partner``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from conftest import make_app, truncate_all
+from factories import Cast, make_cast, make_user
+from flask import Flask
+
+from registry.extensions import db
+from registry.models import Role
+
+ROLES = ("anonymous", "admin", "manager", "ig", "partner", "other_partner")
+
+# (expected answers in ROLES order) -- 302 to sign-in for anonymous
+SIGNED_IN_ALL = (302, 200, 200, 200, 200, 200)
+EVERYONE = (200, 200, 200, 200, 200, 200)
+MANAGERS = (302, 200, 200, 403, 403, 403)
+MANAGERS_OWN_ORG = (302, 200, 200, 403, 403, 404)
+ADMINS = (302, 200, 403, 403, 403, 403)
+ADMINS_REDIRECT = (302, 302, 403, 403, 403, 403)
+VISIBLE_TO_OWN = (302, 200, 200, 200, 200, 404)
+SIGNED_IN_REDIRECT = (302, 302, 302, 302, 302, 302)
+
+# (endpoint, method) -> (url builder, expected answers)
+Url = Callable[[Cast], str]
+ACCESS: dict[tuple[str, str], tuple[Url, tuple[int, ...]]] = {
+    ("static", "GET"): (lambda c: "/static/favicon.svg", EVERYONE),
+    ("pages.home", "GET"): (lambda c: "/", SIGNED_IN_ALL),
+    ("pages.healthz", "GET"): (lambda c: "/healthz", EVERYONE),
+    ("pages.accessibility", "GET"): (lambda c: "/accessibility", EVERYONE),
+    ("auth.sign_in", "GET"): (lambda c: "/sign-in", (200, 302, 302, 302, 302, 302)),
+    ("auth.sign_in", "POST"): (lambda c: "/sign-in", (200, 302, 302, 302, 302, 302)),
+    ("auth.sign_out", "POST"): (lambda c: "/sign-out", SIGNED_IN_REDIRECT),
+    ("organisations.index", "GET"): (lambda c: "/organisations/", SIGNED_IN_ALL),
+    ("organisations.create", "GET"): (lambda c: "/organisations/new", MANAGERS),
+    ("organisations.create", "POST"): (lambda c: "/organisations/new", MANAGERS),
+    ("organisations.view", "GET"): (lambda c: f"/organisations/{c.own_org.id}", VISIBLE_TO_OWN),
+    ("organisations.edit", "GET"): (lambda c: f"/organisations/{c.own_org.id}/edit", MANAGERS_OWN_ORG),
+    ("organisations.edit", "POST"): (lambda c: f"/organisations/{c.own_org.id}/edit", MANAGERS_OWN_ORG),
+    ("organisations.dissolve", "GET"): (lambda c: f"/organisations/{c.own_org.id}/dissolve", MANAGERS_OWN_ORG),
+    ("organisations.dissolve", "POST"): (lambda c: f"/organisations/{c.own_org.id}/dissolve", MANAGERS_OWN_ORG),
+    ("admin.users_index", "GET"): (lambda c: "/admin/users/", ADMINS),
+    ("admin.user_create", "GET"): (lambda c: "/admin/users/new", ADMINS),
+    ("admin.user_create", "POST"): (lambda c: "/admin/users/new", ADMINS),
+    ("admin.user_edit", "GET"): (lambda c: f"/admin/users/{c.target.id}", ADMINS),
+    ("admin.user_edit", "POST"): (lambda c: f"/admin/users/{c.target.id}", ADMINS),
+    ("admin.user_deactivate", "POST"): (lambda c: f"/admin/users/{c.target.id}/deactivate", ADMINS_REDIRECT),
+    ("admin.user_reactivate", "POST"): (lambda c: f"/admin/users/{c.target.id}/reactivate", ADMINS_REDIRECT),
+}
+
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+@pytest.fixture
+def access_app(database_url: str) -> Iterator[Flask]:
+    """The real app with CSRF off: this test is about who may, not about tokens."""
+    app = make_app(database_url, WTF_CSRF_ENABLED=False)
+    yield app
+    if database_url.startswith("postgresql"):
+        truncate_all(app)
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_every_endpoint_is_in_the_table(access_app: Flask) -> None:
+    routes = {
+        (rule.endpoint, method)
+        for rule in access_app.url_map.iter_rules()
+        for method in (rule.methods or set()) - IGNORED_METHODS
+    }
+    assert sorted(routes - ACCESS.keys()) == [], "add these endpoints to ACCESS with their expected answers"
+    assert sorted(ACCESS.keys() - routes) == [], "these ACCESS entries name no real endpoint"
+
+
+def test_each_role_gets_the_expected_answer(access_app: Flask) -> None:
+    cast = make_cast(access_app)
+    cast.target = make_user(access_app, Role.MANAGER, email="target@example.org")  # type: ignore[attr-defined]
+    users = cast.by_role()
+    wrong = []
+    for (endpoint, method), (url_for_cast, expected) in ACCESS.items():
+        url = url_for_cast(cast)
+        for role, want in zip(ROLES, expected, strict=True):
+            user = users[role]
+            client = access_app.test_client(user=user) if user else access_app.test_client()
+            response = client.open(url, method=method, data={})
+            if response.status_code != want:
+                wrong.append(f"{method} {url} ({endpoint}) as {role}: got {response.status_code}, expected {want}")
+            elif role == "anonymous" and want == 302 and endpoint != "auth.sign_out":
+                assert "/sign-in" in response.headers["Location"], f"{endpoint} should send anonymous users to sign in"
+    assert wrong == []
