@@ -110,3 +110,37 @@ def as_user(app: Flask):  # type: ignore[no-untyped-def]
         return app.test_client(user=user)
 
     return client_for
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    """Say plainly which databases the integration tests ran on, and how the key checks did."""
+    counts: dict[str, dict[str, int]] = {}
+    checks = {
+        "access test": "test_access.py",
+        "accessibility (axe) test": "test_accessibility.py",
+        "migration test": "test_migrations.py",
+    }
+    check_results: dict[str, dict[str, int]] = {name: {} for name in checks}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            if getattr(report, "when", "call") not in ("call", "setup") or (
+                outcome == "passed" and report.when != "call"
+            ):
+                continue
+            where = "sqlite" if "[sqlite" in nodeid else "postgresql" if "[postgresql" in nodeid else None
+            if "tests/browser/" in nodeid:
+                where = "chromium"
+            if where:
+                counts.setdefault(where, {}).setdefault(outcome, 0)
+                counts[where][outcome] += 1
+            for name, filename in checks.items():
+                if filename in nodeid:
+                    check_results[name].setdefault(outcome, 0)
+                    check_results[name][outcome] += 1
+    terminalreporter.section("where the tests ran")
+    for where, outcomes in sorted(counts.items()):
+        terminalreporter.write_line(f"{where:<11} " + ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items())))
+    for name, outcomes in check_results.items():
+        summary = ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items())) or "not run"
+        terminalreporter.write_line(f"{name:<25} {summary}")
