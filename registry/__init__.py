@@ -7,7 +7,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -66,25 +66,53 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     return app
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def _request_hooks(app: Flask) -> None:
     @app.before_request
     def tag_request() -> None:
         g.request_id = request.headers.get("X-Request-Id", "")[:40] or uuid.uuid4().hex
+        g.read_only_request = request.method in SAFE_METHODS
 
     @app.after_request
     def commit_on_success(response):  # type: ignore[no-untyped-def]
         """One commit per request, at the boundary; GET never writes."""
         session = db.session
-        if request.method in ("GET", "HEAD", "OPTIONS"):
-            if session.new or session.dirty or session.deleted:
+        if request.method in SAFE_METHODS:
+            if session.new or session.dirty or session.deleted or g.pop("records_flushed", False):
                 session.rollback()
-                raise RuntimeError(f"GET {request.path} tried to change records")
+                raise RuntimeError(f"{request.method} {request.path} tried to change records")
         elif response.status_code < 400:
             session.commit()
         else:
             session.rollback()
         response.headers["X-Request-Id"] = g.get("request_id", "")
         return response
+
+
+def _in_read_only_request() -> bool:
+    return has_request_context() and g.get("read_only_request", False)
+
+
+@event.listens_for(db.session, "after_flush")
+def _note_flush(session, flush_context) -> None:  # type: ignore[no-untyped-def]
+    """A flush leaves nothing pending, so remember it: the GET check above must still see it."""
+    if _in_read_only_request():
+        g.records_flushed = True
+
+
+@event.listens_for(db.session, "after_rollback")
+def _forget_flush(session) -> None:  # type: ignore[no-untyped-def]
+    if has_request_context():
+        g.pop("records_flushed", None)
+
+
+@event.listens_for(db.session, "before_commit")
+def _refuse_commit_in_get(session) -> None:  # type: ignore[no-untyped-def]
+    """A GET that commits would be past saving by the time the response is checked."""
+    if _in_read_only_request() and (session.new or session.dirty or session.deleted or g.get("records_flushed")):
+        raise RuntimeError(f"{request.method} {request.path} tried to change records")
 
 
 @event.listens_for(Engine, "connect")

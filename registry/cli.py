@@ -7,12 +7,11 @@ import sys
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from registry.extensions import db
-from registry.models import Organisation, Role
+from registry.models import Role
 from registry.passwords import password_problem
-from registry.services import demo, users
+from registry.services import demo, organisations, users
 from registry.services.errors import DomainError
 
 registry_cli = AppGroup("registry", help="Registry administration commands.")
@@ -34,9 +33,7 @@ def create_user(email: str, role: str, name: str | None, organisation: str | Non
     """Create a user account, reading the password from a prompt or standard input."""
     organisation_id = None
     if organisation:
-        from registry.services.organisations import name_key
-
-        found = db.session.scalar(select(Organisation).where(Organisation.name_key == name_key(organisation)))
+        found = organisations.find_by_name(organisation)
         if found is None:
             raise click.ClickException(f"No organisation called {organisation!r} is on the register.")
         organisation_id = found.id

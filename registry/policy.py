@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.models import Organisation, Role, User
+from registry.models import Objective, Organisation, Partnership, Role, User
 
 ADMIN, MANAGER, IG, PARTNER = Role.ADMIN, Role.MANAGER, Role.IG_OFFICER, Role.PARTNER
 
@@ -22,6 +22,16 @@ RULES: dict[str, frozenset[Role]] = {
     "organisation.edit": frozenset({ADMIN, MANAGER}),
     "organisation.dissolve": frozenset({ADMIN, MANAGER}),
     "user.manage": frozenset({ADMIN}),
+    "partnership.list": frozenset({ADMIN, MANAGER, IG, PARTNER}),
+    "partnership.view": frozenset({ADMIN, MANAGER, IG, PARTNER}),
+    "partnership.create": frozenset({ADMIN, MANAGER}),
+    "partnership.edit": frozenset({ADMIN, MANAGER}),
+    "partnership.members": frozenset({ADMIN, MANAGER}),
+    "objective.create": frozenset({ADMIN, MANAGER}),
+    "objective.edit": frozenset({ADMIN, MANAGER}),
+    # partners only for objectives their own organisation owns (checked below)
+    "objective.progress": frozenset({ADMIN, MANAGER, PARTNER}),
+    "community.manage": frozenset({ADMIN}),
 }
 
 
@@ -34,7 +44,10 @@ def can(user: User | None, action: str, obj: Any = None) -> bool:
     if user.role not in allowed:
         return False
     if obj is not None:
-        return can_see(user, obj)
+        if not can_see(user, obj):
+            return False
+        if action == "objective.progress" and user.role == PARTNER:
+            return isinstance(obj, Objective) and obj.owner_organisation_id == user.organisation_id
     return True
 
 
@@ -44,4 +57,8 @@ def can_see(user: User, obj: Any) -> bool:
         return True
     if isinstance(obj, Organisation):
         return obj.id == user.organisation_id
+    if isinstance(obj, Partnership):
+        return obj.has_current_member(user.organisation_id)
+    if isinstance(obj, Objective):
+        return can_see(user, obj.partnership)
     return False

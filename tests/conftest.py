@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import flask_migrate
 import pytest
 from flask import Flask
 from flask_login import FlaskLoginClient
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, make_url, text
 
 from registry import create_app
@@ -27,9 +28,28 @@ PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.
 DATABASES = ("sqlite", "postgresql")
 
 
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates shared by every test app (keyed by source checksum), so each test
+    does not compile every template again: compiling was most of an integration test's time."""
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self._store:
+            bucket.bytecode_from_string(self._store[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CACHE = _MemoryBytecodeCache()
+
+
 def make_app(url: str, **overrides: object) -> Flask:
     app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url, **overrides})
     app.test_client_class = FlaskLoginClient
+    app.jinja_env.bytecode_cache = _TEMPLATE_CACHE
     return app
 
 
@@ -55,11 +75,25 @@ def postgres_url() -> Iterator[str]:
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = server.set(database=name).render_as_string(hide_password=False)
-    migrate_to_head(make_app(url))
+    app = make_app(url)
+    migrate_to_head(app)
+    _remember_seed_rows(app)
     yield url
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+_SEED_ROWS: dict[str, list[dict]] = {}
+
+
+def _remember_seed_rows(app: Flask) -> None:
+    """Rows the migrations insert (reference lists), put back after each test's truncation."""
+    with app.app_context(), db.engine.connect() as connection:
+        for table in db.metadata.sorted_tables:
+            rows = [dict(row._mapping) for row in connection.execute(table.select())]
+            if rows:
+                _SEED_ROWS[table.name] = rows
 
 
 def truncate_all(app: Flask) -> None:
@@ -67,6 +101,12 @@ def truncate_all(app: Flask) -> None:
         tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
         with db.engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            for table in db.metadata.sorted_tables:
+                if table.name in _SEED_ROWS:
+                    connection.execute(table.insert(), _SEED_ROWS[table.name])
+                    connection.execute(
+                        text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), MAX(id)) FROM {table.name}")
+                    )
 
 
 @pytest.fixture(params=DATABASES)
@@ -80,13 +120,25 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    app = make_app(database_url)
-    yield app
-    if database_url.startswith("postgresql"):
-        truncate_all(app)
-    with app.app_context():
-        db.engine.dispose()
+def app_factory(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Builds the real app on this test's database with extra settings; cleans up after."""
+    apps: list[Flask] = []
+
+    def build(**overrides: object) -> Flask:
+        apps.append(make_app(database_url, **overrides))
+        return apps[-1]
+
+    yield build
+    if apps and database_url.startswith("postgresql"):
+        truncate_all(apps[0])
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory: Callable[..., Flask]) -> Flask:
+    return app_factory()
 
 
 @pytest.fixture

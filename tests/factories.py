@@ -6,14 +6,20 @@ detached, so tests can read its attributes after the context is gone.
 
 from __future__ import annotations
 
+import html
 import itertools
+import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from werkzeug.test import TestResponse
 
 from registry.extensions import db
-from registry.models import Organisation, Role, User
+from registry.models import AuditEvent, Organisation, Role, User
 from registry.services import organisations, users
 
 PASSWORD = "correct-horse-battery-staple"
@@ -35,7 +41,9 @@ def make_organisation(app: Flask, **fields: Any) -> Organisation:
         return _detach(organisation)
 
 
-def make_user(app: Flask, role: Role | str = Role.MANAGER, organisation: Organisation | None = None, **fields: Any) -> User:
+def make_user(
+    app: Flask, role: Role | str = Role.MANAGER, organisation: Organisation | None = None, **fields: Any
+) -> User:
     n = next(_counter)
     with app.app_context():
         user = users.create(
@@ -83,3 +91,167 @@ def make_cast(app: Flask) -> Cast:
         partner=make_user(app, Role.PARTNER, own, email="partner@example.org"),
         other_partner=make_user(app, Role.PARTNER, other, email="other.partner@example.org"),
     )
+
+
+def dissolve_organisation(
+    app: Flask, organisation: Organisation, *, on: date = date(2020, 3, 31), successor: Organisation | None = None
+) -> Organisation:
+    with app.app_context():
+        loaded = db.session.get(Organisation, organisation.id)
+        organisations.dissolve(None, loaded, dissolved_on=on, successor_id=successor.id if successor else None)  # type: ignore[arg-type]
+        db.session.commit()
+        return _detach(loaded)
+
+
+def update_organisation(app: Flask, organisation: Organisation, **changes: Any) -> Organisation:
+    """Save changes to some fields, as an edit that keeps every other field."""
+    with app.app_context():
+        loaded = db.session.get(Organisation, organisation.id)
+        data = {field: getattr(loaded, field) for field in organisations.EDITABLE} | changes
+        organisations.update(None, loaded, data, read_version=loaded.version)  # type: ignore[arg-type]
+        db.session.commit()
+        return _detach(loaded)
+
+
+def deactivate_user(app: Flask, user: User, *, by: User) -> User:
+    with app.app_context():
+        loaded = db.session.get(User, user.id)
+        users.set_active(db.session.get(User, by.id), loaded, False)
+        db.session.commit()
+        return _detach(loaded)
+
+
+# --- reading what is in the database afterwards -------------------------------------------
+
+
+def reload(app: Flask, model: type[Any], id_: int) -> Any:
+    """A fresh, detached copy of one row (None when it is gone)."""
+    with app.app_context():
+        obj = db.session.get(model, id_)
+        return _detach(obj) if obj is not None else None
+
+
+def count(app: Flask, model: type[Any]) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def audit_events(app: Flask, action: str | None = None) -> list[AuditEvent]:
+    """Recorded audit events, oldest first, optionally only one action."""
+    with app.app_context():
+        query = select(AuditEvent).order_by(AuditEvent.id)
+        if action is not None:
+            query = query.where(AuditEvent.action == action)
+        events = list(db.session.scalars(query))
+        db.session.expunge_all()
+        return events
+
+
+# --- pages as a user sees them ----------------------------------------------------------------
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_SCRIPTS = re.compile(r"<(script|style)\b.*?</\1>", re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _plain(fragment: str) -> str:
+    text = " ".join(html.unescape(_TAGS.sub(" ", _SCRIPTS.sub(" ", fragment))).split())
+    return re.sub(r" (?=[.,;:])", "", text)  # "<a>Name</a>." reads "Name."
+
+
+def page_text(response: TestResponse) -> str:
+    """The page's text with tags removed and whitespace collapsed."""
+    return _plain(response.text)
+
+
+def error_summary(response: TestResponse) -> list[str]:
+    """The messages in the GOV.UK error summary at the top of the page ([] when there is none)."""
+    match = re.search(r'<ul class="govuk-list govuk-error-summary__list">(.*?)</ul>', response.text, re.S)
+    if match is None:
+        return []
+    return [_plain(item) for item in re.findall(r"<li>(.*?)</li>", match.group(1), re.S)]
+
+
+def field_error(response: TestResponse, field_id: str) -> str | None:
+    """The error message shown by one field (without the hidden 'Error:' prefix)."""
+    match = re.search(
+        rf'<p id="{re.escape(field_id)}-error" class="govuk-error-message">(.*?)</p>', response.text, re.S
+    )
+    return _plain(match.group(1)).removeprefix("Error:").strip() if match else None
+
+
+def csrf_token(client: FlaskClient, path: str = "/") -> str:
+    response = client.get(path)
+    match = _CSRF.search(response.text)
+    assert match, f"no CSRF token on {path} (status {response.status_code})"
+    return match.group(1)
+
+
+def submit(
+    client: FlaskClient,
+    path: str,
+    data: dict[str, Any] | None = None,
+    *,
+    token_from: str | None = None,
+    follow_redirects: bool = False,
+) -> TestResponse:
+    """Post a form as a browser would: with the CSRF token from the page (or ``token_from``)."""
+    token = csrf_token(client, token_from or path)
+    return client.post(path, data={"csrf_token": token, **(data or {})}, follow_redirects=follow_redirects)
+
+
+def make_partnership(app: Flask, actor: User, lead: Organisation, members: list[Organisation] = (), **fields: Any):  # type: ignore[assignment,no-untyped-def]
+    """A partnership led by ``lead`` with the other organisations as members since its start."""
+    from datetime import date
+
+    from registry.models import Partnership
+    from registry.services import partnerships
+
+    n = next(_counter)
+    data = {"name": f"Test Partnership {n}", "purpose": "Work together", "lead_organisation_id": lead.id,
+            "status": "active", "start_date": date(2025, 4, 1), "end_date": None, "strategies": [],
+            "risk_reward_sharing": None, **fields}  # fmt: skip
+    with app.app_context():
+        actor = db.session.merge(actor)
+        partnership = partnerships.create(actor, data)
+        for organisation in members:
+            partnerships.add_member(actor, partnership, organisation_id=organisation.id, role="member",
+                                    joined_on=data["start_date"] or date(2025, 4, 1))  # fmt: skip
+        db.session.commit()
+        return _detach(db.session.get(Partnership, partnership.id))
+
+
+def make_objective(app: Flask, actor: User, partnership: Any, owner: Organisation, **fields: Any):  # type: ignore[no-untyped-def]
+    from datetime import date
+    from decimal import Decimal
+
+    from registry.models import Community, Objective, Partnership
+    from registry.services import objectives
+
+    n = next(_counter)
+    data = {"title": f"Objective {n}", "description": None, "priority": "high", "owner_organisation_id": owner.id,
+            "baseline_date": date(2025, 4, 1), "target_date": date(2027, 3, 31), "indicator": "People online",
+            "unit": "people", "baseline": Decimal("100"), "target": Decimal("300"), **fields}  # fmt: skip
+    with app.app_context():
+        actor = db.session.merge(actor)
+        community_ids = list(db.session.scalars(select(Community.id).limit(1)))
+        objective = objectives.create(actor, db.session.get(Partnership, partnership.id), data, community_ids)
+        db.session.commit()
+        return _detach(db.session.get(Objective, objective.id))
+
+
+def add_partnership_to_cast(app: Flask, cast: Cast) -> None:
+    """The partner's organisation is a member owning one objective; the other partner's is not a member."""
+    from registry.models import Membership
+
+    third = make_organisation(app, name="Third Sector Charity", sector="third", kind="charity")
+    cast.partnership = make_partnership(app, cast.manager, cast.own_org, [third])  # type: ignore[attr-defined]
+    owned = make_objective(app, cast.manager, cast.partnership, cast.own_org)  # type: ignore[attr-defined]
+    other = make_objective(app, cast.manager, cast.partnership, third)  # type: ignore[attr-defined]
+    base = f"/partnerships/{cast.partnership.id}/objectives/"  # type: ignore[attr-defined]
+    cast.objective_url = f"{base}{owned.id}"  # type: ignore[attr-defined]
+    cast.other_objective_url = f"{base}{other.id}"  # type: ignore[attr-defined]
+    with app.app_context():
+        cast.membership = _detach(  # type: ignore[attr-defined]
+            db.session.scalar(select(Membership).where(Membership.organisation_id == third.id))
+        )

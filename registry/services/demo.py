@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from registry.dates import today_in_london
 from registry.extensions import db
-from registry.models import Organisation, Role
+from registry.models import Organisation, Role, User
 from registry.services import organisations, users
 
 DEMO_USERS = (
@@ -68,8 +70,9 @@ def load(password: str) -> None:
         dissolved_on=date(2013, 3, 31),
         successor_id=by_name["Northshire Integrated Care Board"].id,
     )
+    created = {}
     for email, name, role, organisation in DEMO_USERS:
-        users.create(
+        created[email] = users.create(
             None,
             email=email,
             name=name,
@@ -77,3 +80,46 @@ def load(password: str) -> None:
             password=password,
             organisation_id=by_name[organisation].id if organisation else None,
         )
+    _load_partnerships(by_name, created["manager@example.org"], created["partner@example.org"])
+
+
+def _load_partnerships(by_name: dict[str, Organisation], manager: User, partner: User) -> None:
+    """A digital inclusion partnership like the Beacon report's, with measured objectives."""
+    from registry.services import objectives, partnerships
+
+    communities = {c.name: c.id for c in objectives.communities()}
+    today = today_in_london()
+    start = date(today.year - 1, 4, 1)
+    inclusion = partnerships.create(manager, {
+        "name": "Northbridge Digital Inclusion Partnership", "status": "active", "start_date": start,
+        "lead_organisation_id": by_name["Northbridge Borough Council"].id,
+        "purpose": "Help residents who are not online, starting with social housing tenants, to use the internet "
+                   "with confidence and reach public services online.",
+        "strategies": ["Sustainable Community Strategy", "Digital Inclusion Strategy"],
+        "risk_reward_sharing": "Partners fund their own staff time; the council holds the shared budget.",
+    })  # fmt: skip
+    for name, role in (("Northbridge Homes", "member"), ("Northbridge College", "member"),
+                       ("Connect Northbridge Ltd", "funder"), ("Age Concern Northbridge", "member")):  # fmt: skip
+        partnerships.add_member(manager, inclusion, organisation_id=by_name[name].id, role=role, joined_on=start)
+    online = objectives.create(manager, inclusion, {
+        "title": "More tenants online", "description": "Tenants who use the internet at least weekly.",
+        "priority": "high", "owner_organisation_id": by_name["Northbridge Homes"].id,
+        "baseline_date": start, "target_date": date(today.year + 1, 3, 31),
+        "indicator": "Tenants using the internet weekly", "unit": "per cent",
+        "baseline": Decimal("48"), "target": Decimal("75"),
+    }, [communities["Social housing tenants"], communities["People without internet access"]])  # fmt: skip
+    for months, value in ((3, "52"), (6, "57"), (9, "61")):
+        objectives.add_progress(partner, online, recorded_on=_months_after(start, months), value=Decimal(value),
+                                narrative="Drop-in sessions in community centres and loaned tablets.")  # fmt: skip
+    objectives.create(manager, inclusion, {
+        "title": "Older people learn to use online services", "priority": "medium",
+        "owner_organisation_id": by_name["Age Concern Northbridge"].id, "description": None,
+        "baseline_date": start, "target_date": date(today.year + 1, 9, 30),
+        "indicator": "Older people completing a digital skills course", "unit": "people",
+        "baseline": Decimal("0"), "target": Decimal("400"),
+    }, [communities["Older people"]])  # fmt: skip
+
+
+def _months_after(start: date, months: int) -> date:
+    month = start.month - 1 + months
+    return date(start.year + month // 12, month % 12 + 1, 1)

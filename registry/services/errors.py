@@ -18,6 +18,10 @@ class DomainError(Exception):
         if field is not None:
             self.field = field
 
+    def with_field(self, field: str) -> DomainError:
+        self.field = field
+        return self
+
 
 class NameTaken(DomainError):
     message = "An organisation with this name is already on the register"
@@ -54,3 +58,28 @@ class PartnerNeedsOrganisation(DomainError):
 
 class CannotChangeOwnAccount(DomainError):
     message = "You cannot change your own role or deactivate your own account"
+
+
+class DissolvedOrganisation(DomainError):
+    """A dissolved organisation cannot join; its successor is suggested."""
+
+    field = "organisation_id"
+
+    def __init__(self, name: str, successor: str | None) -> None:
+        hint = f" Add its successor, {successor}, instead" if successor else ""
+        super().__init__(f"{name} has been dissolved and cannot be added.{hint}")
+        self.successor = successor
+
+
+class AlreadyMember(DomainError):
+    message = "This organisation is already a member of the partnership"
+    field = "organisation_id"
+
+
+class OwnerNotMember(DomainError):
+    message = "Select an owning organisation that is a current member of the partnership"
+    field = "owner_organisation_id"
+
+
+class InvalidDates(DomainError):
+    pass

@@ -7,12 +7,12 @@ from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
-from sqlalchemy.exc import IntegrityError
 
 from registry.extensions import db
 from registry.models import Organisation, OrganisationStatus, Role, User
 from registry.services import audit
 from registry.services.errors import AlreadyDissolved, InvalidSuccessor, NameTaken, StaleEdit
+from registry.services.persist import flush, name_key
 
 EDITABLE = (
     "name", "sector", "kind",
@@ -31,10 +31,6 @@ SORTS = {
 }
 
 
-def name_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
 def visible(user: User) -> Select[tuple[Organisation]]:
     """Organisations the user may see: partners only their own."""
     query = select(Organisation)
@@ -45,6 +41,10 @@ def visible(user: User) -> Select[tuple[Organisation]]:
 
 def get_visible(user: User, organisation_id: int) -> Organisation | None:
     return db.session.scalar(visible(user).where(Organisation.id == organisation_id))
+
+
+def find_by_name(name: str) -> Organisation | None:
+    return db.session.scalar(select(Organisation).where(Organisation.name_key == name_key(name)))
 
 
 def search(
@@ -81,6 +81,14 @@ def choices(exclude_id: int | None = None, *, active_only: bool = True) -> list[
     return [(row.id, row.name) for row in db.session.execute(query)]
 
 
+def labelled_choices() -> list[tuple[int, str]]:
+    """Every organisation, dissolved ones marked, so choosing one can suggest its successor."""
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.name, Organisation.status).order_by(Organisation.name_key, Organisation.id)
+    )
+    return [(row.id, row.name + (" (dissolved)" if row.status == OrganisationStatus.DISSOLVED else "")) for row in rows]
+
+
 def _check_name_free(name: str, own_id: int | None = None) -> None:
     query = select(func.count()).select_from(Organisation).where(Organisation.name_key == name_key(name))
     if own_id is not None:
@@ -90,14 +98,7 @@ def _check_name_free(name: str, own_id: int | None = None) -> None:
 
 
 def _flush() -> None:
-    """Flush, turning a lost race on the unique name into the same error as the check."""
-    try:
-        db.session.flush()
-    except IntegrityError as error:
-        db.session.rollback()
-        if "name_key" in str(error.orig):
-            raise NameTaken() from error
-        raise
+    flush({"name_key": NameTaken})
 
 
 def _apply(organisation: Organisation, data: dict[str, Any]) -> None:

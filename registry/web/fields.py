@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
-from wtforms import DateField, Field, StringField
-from wtforms.validators import ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovTextInput
+from wtforms import DateField, DecimalField, Field, SelectField, StringField
+from wtforms.validators import StopValidation, ValidationError
 
 
 def strip(value: Any) -> Any:
@@ -48,6 +49,26 @@ class GovDateField(DateField):
         return self.data.strftime("%d %m %Y") if isinstance(self.data, date | datetime) else ""
 
 
+class DateRequired:
+    """Required for a GovDateField: fails only when all three boxes are empty.
+
+    WTForms' InputRequired looks at the first box only (the day), and clears the field's
+    own message, so a date with just the day missing would say "Enter the date" rather
+    than "... must include a day".
+    """
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if any((part or "").strip() for part in field.raw_data or []):
+            return
+        field.errors[:] = []
+        raise StopValidation(self.message)
+
+
 def identifier(check: Callable[[str], str]) -> Callable[[Any, Field], None]:
     """A validator that checks an identifier's format and stores it normalised."""
 
@@ -78,3 +99,54 @@ class GovStringField(StringField):
     def __init__(self, label: str | None = None, validators: list | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("filters", [strip])
         super().__init__(label, validators, **kwargs)
+
+
+class GovDecimalField(DecimalField):
+    """A number typed as text, with a message that says what to enter."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label: str | None = None, validators: list | None = None, **kwargs: Any) -> None:
+        self.number_message = kwargs.pop("number_message", None)
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        raw = valuelist[0].strip().replace(",", "")
+        try:
+            self.data = Decimal(raw)
+            if not self.data.is_finite() or abs(self.data) >= Decimal("1e12"):
+                raise InvalidOperation
+        except InvalidOperation:
+            self.data = None
+            raise ValueError(self.number_message or f"{self.label.text} must be a number, like 120 or 45.5") from None
+
+
+def lines(value: Any) -> list[str]:
+    """A textarea with one item per line, as a list without blanks or repeats."""
+    if isinstance(value, list):
+        return value
+    seen: list[str] = []
+    for line in (value or "").splitlines():
+        item = " ".join(line.split())
+        if item and item not in seen:
+            seen.append(item)
+    return seen
+
+
+class GovSelectField(SelectField):
+    """A select whose "not one of the choices" message says what to do."""
+
+    widget = GovSelect()
+
+    def __init__(self, label: str | None = None, validators: list | None = None, **kwargs: Any) -> None:
+        self.invalid_message = kwargs.pop("invalid_message", None)
+        super().__init__(label, validators, **kwargs)
+
+    def pre_validate(self, form: Any) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(self.invalid_message or f"Select {self.label.text.lower()}") from None

@@ -95,3 +95,6 @@ def _set_active(user_id: int, active: bool) -> Response:
         return redirect(url_for(".user_edit", user_id=user.id))
     flash(f"The account for {user.email} has been {'reactivated' if active else 'deactivated'}", "success")
     return redirect(url_for(".users_index"))
+
+
+from registry.web.admin import communities  # noqa: E402, F401  (register the community views)

@@ -10,7 +10,7 @@ from wtforms.validators import URL, InputRequired, Length, Optional, ValidationE
 from registry.identifiers import checker, normalise_postcode
 from registry.models import OrganisationKind, Sector
 from registry.services.organisations import EDITABLE
-from registry.web.fields import GovDateField, GovStringField, email_address, identifier, strip
+from registry.web.fields import DateRequired, GovDateField, GovStringField, email_address, identifier, strip
 
 SECTOR_CHOICES = [(s.value, s.label) for s in Sector]
 KIND_CHOICES = [(k.value, k.label) for k in OrganisationKind]
@@ -100,7 +100,7 @@ class OrganisationForm(FlaskForm):
 
 class DissolveForm(FlaskForm):
     dissolved_on = GovDateField(
-        "Date dissolved", validators=[InputRequired("Enter the date the organisation was dissolved")]
+        "Date dissolved", validators=[DateRequired("Enter the date the organisation was dissolved")]
     )
     successor_id = SelectField(
         "Successor organisation (optional)",
@@ -108,5 +108,7 @@ class DissolveForm(FlaskForm):
         coerce=lambda value: int(value) if value not in (None, "", "None") else None,
         widget=GovSelect(),
         validators=[Optional()],
+        # the service says why a successor is refused (dissolved since the page was opened, or unknown)
+        validate_choice=False,
     )
     submit = SubmitField("Mark as dissolved", widget=GovSubmitInput())

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from registry.dates import today_in_london
 from registry.models import Organisation
-from registry.services import organisations
+from registry.services import objectives, organisations, partnerships
 from registry.services.errors import DomainError, StaleEdit
 from registry.web.access import authorize, page_number, reject, requires, signed_in, visible_or_404
 from registry.web.organisations.forms import KIND_CHOICES, SECTOR_CHOICES, DissolveForm, OrganisationForm
@@ -69,7 +69,12 @@ def create() -> str | Response:
 @bp.route("/<int:organisation_id>")
 @requires("organisation.view")
 def view(organisation_id: int) -> str:
-    return render_template("organisations/view.html", organisation=_load(organisation_id))
+    organisation = _load(organisation_id)
+    return render_template(
+        "organisations/view.html", organisation=organisation,
+        memberships=partnerships.for_organisation(current_user, organisation.id),
+        owned_objectives=objectives.owned_by(current_user, organisation.id),
+    )  # fmt: skip
 
 
 @bp.route("/<int:organisation_id>/edit", methods=["GET", "POST"])

@@ -1,0 +1,32 @@
+"""Flushing with database constraint names mapped to domain errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.exc import IntegrityError
+
+from registry.extensions import db
+from registry.services.errors import DomainError
+
+
+def flush(constraint_errors: dict[str, Callable[[], DomainError]] | None = None) -> None:
+    """Flush; a violated constraint that names a known column becomes its domain error.
+
+    The check before the write gives the friendly message in the common case; this turns
+    the lost race (two people saving the same name at once) into the same message.
+    """
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        text = str(error.orig)
+        for marker, make_error in (constraint_errors or {}).items():
+            if marker in text:
+                raise make_error() from error
+        raise
+
+
+def name_key(name: str) -> str:
+    """A name folded for uniqueness: case and surrounding or repeated spaces ignored."""
+    return " ".join(name.split()).casefold()

@@ -1,0 +1,201 @@
+"""Browser-only fixtures: one live server per session, Debian's Chromium, one signed-in state per role.
+
+The live server runs the real app (CSRF on) on a fresh SQLite file migrated to head and
+loaded with the demo data through the real service. Each role signs in through the form
+once per session; tests then open pages from that stored state (``page_as``), so a test
+costs one new browser context, not a sign-in. Checks that only look at pages can share one
+page per role (``role_page``), which saves Chromium a new context and renderer per test.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import flask_migrate
+import pytest
+from flask import Flask, got_request_exception
+from playwright.sync_api import Browser, BrowserContext, Page, StorageState, expect
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from registry import create_app
+from registry.extensions import db
+from registry.models import Organisation, User
+from registry.services import demo, organisations
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# role -> demo sign-in (the partner is a user of Northbridge Homes)
+ROLE_EMAILS = {
+    "admin": "admin@example.org",
+    "manager": "manager@example.org",
+    "ig": "ig@example.org",
+    "partner": "partner@example.org",
+}
+
+# The demo has 15 organisations; these push the register past one page of 20.
+EXTRA_ORGANISATIONS = 10
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Flask
+    password: str
+    errors: list[BaseException] = field(default_factory=list)
+
+    def organisation_id(self, name: str) -> int:
+        with self.app.app_context():
+            found = db.session.scalar(select(Organisation.id).where(Organisation.name == name))
+        assert found is not None, f"no organisation called {name!r}"
+        return found
+
+    def organisation_exists(self, name: str) -> bool:
+        with self.app.app_context():
+            return db.session.scalar(select(Organisation.id).where(Organisation.name == name)) is not None
+
+    def user_id(self, email: str) -> int:
+        with self.app.app_context():
+            found = db.session.scalar(select(User.id).where(User.email == email))
+        assert found is not None, f"no user {email!r}"
+        return found
+
+
+def _load_data(app: Flask) -> None:
+    with app.app_context():
+        flask_migrate.upgrade()
+        demo.load(app.config["DEMO_PASSWORD"])
+        for n in range(1, EXTRA_ORGANISATIONS + 1):
+            organisations.create(
+                None, {"name": f"Ward {n:02d} Community Forum", "sector": "third", "kind": "voluntary_group"}
+            )
+        db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    path: Path = tmp_path_factory.mktemp("browser") / "registry.db"
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "WTF_CSRF_ENABLED": True})
+    _load_data(app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    live = LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app, password=app.config["DEMO_PASSWORD"])
+
+    def record(sender: Flask, exception: BaseException, **extra: Any) -> None:
+        live.errors.append(exception)
+
+    got_request_exception.connect(record, app, weak=False)
+    request_log = logging.getLogger("werkzeug")
+    log_level = request_log.level
+    request_log.setLevel(logging.WARNING)  # one line per request and asset drowns a failure's output
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield live
+    server.shutdown()
+    thread.join(timeout=10)
+    request_log.setLevel(log_level)
+    got_request_exception.disconnect(record, app)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _no_server_errors(live_server: LiveServer) -> Iterator[None]:
+    """Fail a test during which the app raised an unhandled error (the browser sees only a 500)."""
+    live_server.errors.clear()
+    yield
+    assert not live_server.errors, f"the app raised: {live_server.errors!r}"
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server: LiveServer) -> str:
+    """pytest-playwright gives every context this base URL, so tests go to paths like "/sign-in"."""
+    return live_server.url
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def sign_in(live_server: LiveServer) -> Callable[[Page, str], None]:
+    """Sign a page in through the form as a role and wait for the home page."""
+
+    def sign_in_as(page: Page, role: str) -> None:
+        page.goto("/sign-in")
+        page.get_by_label("Email address").fill(ROLE_EMAILS[role])
+        page.get_by_label("Password", exact=True).fill(live_server.password)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page).to_have_url(f"{live_server.url}/")
+        expect(page.get_by_text("You are signed in as")).to_be_visible()
+
+    return sign_in_as
+
+
+@pytest.fixture(scope="session")
+def signed_in_state(
+    browser: Browser, browser_context_args: dict[str, Any], sign_in: Callable[[Page, str], None]
+) -> Callable[[str], StorageState]:
+    """The cookies of a signed-in session per role, made once per test session."""
+    states: dict[str, StorageState] = {}
+
+    def state_for(role: str) -> StorageState:
+        if role not in states:
+            context = browser.new_context(**browser_context_args)
+            sign_in(context.new_page(), role)
+            states[role] = context.storage_state()
+            context.close()
+        return states[role]
+
+    return state_for
+
+
+@pytest.fixture
+def page_as(
+    new_context: Callable[..., BrowserContext], signed_in_state: Callable[[str], StorageState]
+) -> Callable[..., Page]:
+    """A new page in its own context, signed in as the role ("anonymous" for none)."""
+
+    def open_page(role: str, **context_args: Any) -> Page:
+        if role != "anonymous":
+            context_args["storage_state"] = signed_in_state(role)
+        return new_context(**context_args).new_page()
+
+    return open_page
+
+
+@pytest.fixture(scope="session")
+def role_page(
+    browser: Browser, browser_context_args: dict[str, Any], signed_in_state: Callable[[str], StorageState]
+) -> Iterator[Callable[[str], Page]]:
+    """One page per role for the whole session, for tests that only navigate and read.
+
+    A test that changes the session (signing out, signing in) must use ``page_as`` instead.
+    """
+    pages: dict[str, Page] = {}
+
+    def page_for(role: str) -> Page:
+        if role not in pages:
+            context_args = dict(browser_context_args)
+            if role != "anonymous":
+                context_args["storage_state"] = signed_in_state(role)
+            pages[role] = browser.new_context(**context_args).new_page()
+        return pages[role]
+
+    yield page_for
+    for page in pages.values():
+        page.context.close()
