@@ -10,10 +10,9 @@ from typing import Any
 from flask import Flask, g, has_request_context, request
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from config import BASE_DIR, ConfigError, config_for
-from registry import passwords
+from registry import database, passwords
 from registry.extensions import csrf, db, login_manager, migrate
 
 MIGRATIONS_DIR = str(BASE_DIR / "migrations")
@@ -74,6 +73,13 @@ def _request_hooks(app: Flask) -> None:
     def tag_request() -> None:
         g.request_id = request.headers.get("X-Request-Id", "")[:40] or uuid.uuid4().hex
         g.read_only_request = request.method in SAFE_METHODS
+        g.may_write_token = database.may_write.set(not g.read_only_request)
+
+    @app.teardown_request
+    def untag_request(error: BaseException | None) -> None:
+        token = g.pop("may_write_token", None)
+        if token is not None:
+            database.may_write.reset(token)
 
     @app.after_request
     def commit_on_success(response):  # type: ignore[no-untyped-def]
@@ -113,19 +119,6 @@ def _refuse_commit_in_get(session) -> None:  # type: ignore[no-untyped-def]
     """A GET that commits would be past saving by the time the response is checked."""
     if _in_read_only_request() and (session.new or session.dirty or session.deleted or g.get("records_flushed")):
         raise RuntimeError(f"{request.method} {request.path} tried to change records")
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # type: ignore[no-untyped-def]
-    """Foreign keys on, WAL and a busy timeout for SQLite; nothing for other databases."""
-    module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
-        return
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.close()
 
 
 __all__ = ["ConfigError", "create_app"]

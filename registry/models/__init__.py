@@ -1,5 +1,15 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from registry.models.agreement import (
+    Agreement,
+    AgreementVersion,
+    DataItem,
+    Party,
+    ReferenceCounter,
+    Review,
+    StatutoryGateway,
+    SubjectGroup,
+)
 from registry.models.audit import AuditEvent
 from registry.models.organisation import Organisation, OrganisationKind, OrganisationStatus, Sector
 from registry.models.partnership import (
@@ -15,8 +25,11 @@ from registry.models.partnership import (
 from registry.models.user import Role, User
 
 __all__ = [
+    "Agreement",
+    "AgreementVersion",
     "AuditEvent",
     "Community",
+    "DataItem",
     "MemberRole",
     "Membership",
     "Objective",
@@ -25,9 +38,14 @@ __all__ = [
     "OrganisationStatus",
     "Partnership",
     "PartnershipStatus",
+    "Party",
     "Priority",
     "ProgressUpdate",
+    "ReferenceCounter",
+    "Review",
     "Role",
     "Sector",
+    "StatutoryGateway",
+    "SubjectGroup",
     "User",
 ]

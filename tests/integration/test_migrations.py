@@ -65,9 +65,9 @@ def test_upgrade_downgrade_upgrade_with_data_and_head_matches_models(empty_app: 
         demo.load("a-demo-password-for-migrations")
         db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(User)) == len(demo.DEMO_USERS)
+        db.session.remove()  # end the session's transaction before another connection reads
 
         with db.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             differences = compare_metadata(context, db.metadata)
         assert differences == [], f"the models and the migrations differ: run flask db migrate ({differences})"
-        db.session.remove()
