@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.models import Objective, Organisation, Partnership, Role, User
+from registry.models import Agreement, Objective, Organisation, Partnership, Role, User
 
 ADMIN, MANAGER, IG, PARTNER = Role.ADMIN, Role.MANAGER, Role.IG_OFFICER, Role.PARTNER
 
@@ -32,6 +32,18 @@ RULES: dict[str, frozenset[Role]] = {
     # partners only for objectives their own organisation owns (checked below)
     "objective.progress": frozenset({ADMIN, MANAGER, PARTNER}),
     "community.manage": frozenset({ADMIN}),
+    "agreement.list": frozenset({ADMIN, MANAGER, IG, PARTNER}),
+    "agreement.view": frozenset({ADMIN, MANAGER, IG, PARTNER}),
+    "agreement.create": frozenset({ADMIN, MANAGER}),
+    "agreement.edit": frozenset({ADMIN, MANAGER}),
+    "agreement.submit": frozenset({ADMIN, MANAGER}),
+    "agreement.approve": frozenset({ADMIN, IG}),
+    "agreement.return": frozenset({ADMIN, IG}),
+    "agreement.request_signatures": frozenset({ADMIN, MANAGER, IG}),
+    "agreement.record_signed": frozenset({ADMIN, IG}),
+    "agreement.terminate": frozenset({ADMIN, IG}),
+    "agreement.review": frozenset({ADMIN, MANAGER, IG}),
+    "review.dashboard": frozenset({ADMIN, MANAGER, IG}),
 }
 
 
@@ -61,4 +73,6 @@ def can_see(user: User, obj: Any) -> bool:
         return obj.has_current_member(user.organisation_id)
     if isinstance(obj, Objective):
         return can_see(user, obj.partnership)
+    if isinstance(obj, Agreement):
+        return any(party.organisation_id == user.organisation_id for party in obj.parties)
     return False

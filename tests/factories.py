@@ -208,15 +208,28 @@ def make_partnership(app: Flask, actor: User, lead: Organisation, members: list[
     from registry.services import partnerships
 
     n = next(_counter)
-    data = {"name": f"Test Partnership {n}", "purpose": "Work together", "lead_organisation_id": lead.id,
-            "status": "active", "start_date": date(2025, 4, 1), "end_date": None, "strategies": [],
-            "risk_reward_sharing": None, **fields}  # fmt: skip
+    data = {
+        "name": f"Test Partnership {n}",
+        "purpose": "Work together",
+        "lead_organisation_id": lead.id,
+        "status": "active",
+        "start_date": date(2025, 4, 1),
+        "end_date": None,
+        "strategies": [],
+        "risk_reward_sharing": None,
+        **fields,
+    }
     with app.app_context():
         actor = db.session.merge(actor)
         partnership = partnerships.create(actor, data)
         for organisation in members:
-            partnerships.add_member(actor, partnership, organisation_id=organisation.id, role="member",
-                                    joined_on=data["start_date"] or date(2025, 4, 1))  # fmt: skip
+            partnerships.add_member(
+                actor,
+                partnership,
+                organisation_id=organisation.id,
+                role="member",
+                joined_on=data["start_date"] or date(2025, 4, 1),
+            )
         db.session.commit()
         return _detach(db.session.get(Partnership, partnership.id))
 
@@ -229,9 +242,19 @@ def make_objective(app: Flask, actor: User, partnership: Any, owner: Organisatio
     from registry.services import objectives
 
     n = next(_counter)
-    data = {"title": f"Objective {n}", "description": None, "priority": "high", "owner_organisation_id": owner.id,
-            "baseline_date": date(2025, 4, 1), "target_date": date(2027, 3, 31), "indicator": "People online",
-            "unit": "people", "baseline": Decimal("100"), "target": Decimal("300"), **fields}  # fmt: skip
+    data = {
+        "title": f"Objective {n}",
+        "description": None,
+        "priority": "high",
+        "owner_organisation_id": owner.id,
+        "baseline_date": date(2025, 4, 1),
+        "target_date": date(2027, 3, 31),
+        "indicator": "People online",
+        "unit": "people",
+        "baseline": Decimal("100"),
+        "target": Decimal("300"),
+        **fields,
+    }
     with app.app_context():
         actor = db.session.merge(actor)
         community_ids = list(db.session.scalars(select(Community.id).limit(1)))
@@ -255,3 +278,141 @@ def add_partnership_to_cast(app: Flask, cast: Cast) -> None:
         cast.membership = _detach(  # type: ignore[attr-defined]
             db.session.scalar(select(Membership).where(Membership.organisation_id == third.id))
         )
+
+
+READY_SECTIONS: dict[str, dict[str, Any]] = {
+    "purpose": {
+        "purpose": "Prevent evictions by early support",
+        "benefits": "Fewer evictions",
+        "necessity": "Only named tenants at risk are shared",
+        "less_data_rationale": "Support needs names",
+    },
+    "legal": {"art6_basis": "public_task", "national_data_opt_out": "not_health"},
+    "data": {"identifiability": "identifiable", "approximate_volume": "200 records a month"},
+    "flow": {
+        "direction": "two_way",
+        "frequency": "monthly",
+        "transfer_method": "Secure file transfer",
+        "security_measures": "Encrypted at rest and in transit",
+        "international_transfers": False,
+    },
+    "governance": {"dpia_screening": {"matching": False, "vulnerable_people": False}},
+}
+
+
+def make_agreement(
+    app: Flask,
+    actor: User,
+    parties: list[Organisation],
+    *,
+    ready: bool = True,
+    status: str = "draft",
+    kind: str = "two_way",
+    **fields: Any,
+) -> Any:
+    """An agreement made through the services. ``ready`` fills every section so the readiness
+    check passes; ``status`` then moves it along the lifecycle as far as asked."""
+    from datetime import date
+
+    from registry.models import Agreement
+    from registry.services import agreement_parts, agreements, lifecycle
+
+    n = next(_counter)
+    with app.app_context():
+        actor = db.session.merge(actor)
+        agreement = agreements.create(actor, {"title": fields.pop("title", f"Agreement {n}"), "kind": kind})
+        for organisation in parties:
+            agreement_parts.add_party(
+                actor,
+                agreement,
+                {
+                    "organisation_id": organisation.id,
+                    "role": "controller",
+                    "signatory_name": "Sam Signer",
+                    "signatory_job_title": "Director",
+                    "rights_contact": "dpo@example.org",
+                    "retention_period": "6 years",
+                },
+                read_version=agreement.lock_version,
+            )
+        if ready:
+            for section, data in READY_SECTIONS.items():
+                agreements.update_section(actor, agreement, section, data, read_version=agreement.lock_version)
+            agreement_parts.add_item(
+                actor,
+                agreement,
+                {"name": "Tenant name", "category": "personal", "provider_organisation_id": parties[0].id},
+                read_version=agreement.lock_version,
+            )
+            agreement_parts.add_group(
+                actor, agreement, {"name": "Tenants at risk of eviction"}, read_version=agreement.lock_version
+            )
+            today = date.today()
+            agreements.update_section(
+                actor,
+                agreement,
+                "dates",
+                {
+                    "effective_from": fields.pop("effective_from", today),
+                    "review_interval_months": 12,
+                    "next_review_date": fields.pop("next_review_date", None),
+                    "end_date": None,
+                },
+                read_version=agreement.lock_version,
+            )
+            if fields:
+                agreements.update_section(actor, agreement, "purpose", fields, read_version=agreement.lock_version)
+        steps = ["submit", "approve", "request_signatures", "record_signed"]
+        targets = {"awaiting_approval": 1, "approved": 2, "awaiting_signatures": 3, "active": 4}
+        for step in steps[: targets.get(status, 0)]:
+            operation = getattr(lifecycle, step)
+            operation(actor, agreement, read_version=agreement.lock_version)
+        db.session.commit()
+        return _detach(db.session.get(Agreement, agreement.id))
+
+
+def add_agreements_to_cast(app: Flask, cast: Cast) -> None:
+    """An approved agreement and a ready draft, both with the partner's organisation as a party.
+
+    The draft also has one extra party, data item and subject group per role, so each role's
+    removal request has its own target and the answers do not depend on who went first.
+    """
+    from registry.models import Agreement
+    from registry.services import agreement_parts
+
+    third = make_organisation(app, name="Agreement Third Party", sector="third", kind="charity")
+    approved = make_agreement(app, cast.admin, [cast.own_org, third], status="approved")
+    draft = make_agreement(app, cast.manager, [cast.own_org, third])
+    cast.agreement_url = f"/agreements/{approved.reference}"  # type: ignore[attr-defined]
+    cast.draft_url = f"/agreements/{draft.reference}"  # type: ignore[attr-defined]
+    roles = list(cast.by_role())
+    extra_orgs = [
+        make_organisation(app, name=f"Removable Party {role}", kind="charity", sector="third") for role in roles
+    ]
+    with app.app_context():
+        agreement = db.session.get(Agreement, draft.id)
+        actor = db.session.merge(cast.manager)
+        cast.draft_party_id = next(p.id for p in agreement.parties if p.organisation_id == cast.own_org.id)  # type: ignore[attr-defined]
+        cast.draft_item_id = agreement.data_items[0].id  # type: ignore[attr-defined]
+        cast.removable = {"party": {}, "item": {}, "group": {}}  # type: ignore[attr-defined]
+        for role, organisation in zip(roles, extra_orgs, strict=True):
+            party = agreement_parts.add_party(
+                actor,
+                agreement,
+                {"organisation_id": organisation.id, "role": "recipient"},
+                read_version=agreement.lock_version,
+            )
+            item = agreement_parts.add_item(
+                actor,
+                agreement,
+                {"name": f"Item for {role}", "category": "personal"},
+                read_version=agreement.lock_version,
+            )
+            group = agreement_parts.add_group(
+                actor, agreement, {"name": f"Group for {role}"}, read_version=agreement.lock_version
+            )
+            db.session.flush()
+            cast.removable["party"][role] = party.id  # type: ignore[attr-defined]
+            cast.removable["item"][role] = item.id  # type: ignore[attr-defined]
+            cast.removable["group"][role] = group.id  # type: ignore[attr-defined]
+        db.session.commit()

@@ -8,7 +8,7 @@ from enum import Enum
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from registry.extensions import db
 from registry.models import AuditEvent, User
@@ -71,3 +71,22 @@ def record(
         event.request_id = g.get("request_id")
     db.session.add(event)
     return event
+
+
+def changes_since(entity_type: str, entity_id: int | str, saves: int) -> dict[str, Any]:
+    """The fields changed by the last ``saves`` recorded changes of a record, newest value first.
+
+    Used to tell someone whose edit was refused as stale what the other person changed.
+    """
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(entity_id))
+        .order_by(AuditEvent.id.desc())
+        .limit(max(saves, 1))
+    )
+    changed: dict[str, Any] = {}
+    for event in events:
+        for field, change in event.changes.items():
+            if isinstance(change, dict):
+                changed.setdefault(field, change.get("after"))
+    return changed

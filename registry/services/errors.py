@@ -83,3 +83,26 @@ class OwnerNotMember(DomainError):
 
 class InvalidDates(DomainError):
     pass
+
+
+class AgreementNotEditable(DomainError):
+    message = "This agreement cannot be changed while it is awaiting approval: ask an IG officer to return it first"
+
+
+class IllegalTransition(DomainError):
+    pass
+
+
+class NotReady(DomainError):
+    """The readiness check found gaps; each is listed on the agreement page."""
+
+    def __init__(self, gaps: list) -> None:  # type: ignore[type-arg]
+        super().__init__(
+            f"Fix the {len(gaps)} gap{'s' if len(gaps) != 1 else ''} the readiness check lists before submitting"
+        )
+        self.gaps = gaps
+
+
+class PartyTaken(DomainError):
+    message = "This organisation is already a party to the agreement"
+    field = "organisation_id"

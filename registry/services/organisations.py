@@ -125,7 +125,9 @@ def create(actor: User | None, data: dict[str, Any]) -> Organisation:
 
 def update(actor: User, organisation: Organisation, data: dict[str, Any], *, read_version: int) -> Organisation:
     if organisation.version != read_version:
-        raise StaleEdit(changed=_changes_since(organisation, read_version))
+        raise StaleEdit(
+            changed=audit.changes_since("organisation", organisation.id, organisation.version - read_version)
+        )
     _check_name_free(data["name"], own_id=organisation.id)
     _apply(organisation, data)
     changes = audit.diff(organisation, Organisation.AUDITED)
@@ -135,23 +137,6 @@ def update(actor: User, organisation: Organisation, data: dict[str, Any], *, rea
     _flush()
     audit.record("organisation.updated", "organisation", organisation.id, actor=actor, changes=changes)
     return organisation
-
-
-def _changes_since(organisation: Organisation, read_version: int) -> dict[str, Any]:
-    """What was saved by others after the given version, for the stale-edit message."""
-    from registry.models import AuditEvent
-
-    events = db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.entity_type == "organisation", AuditEvent.entity_id == str(organisation.id))
-        .order_by(AuditEvent.id.desc())
-        .limit(max(organisation.version - read_version, 1))
-    )
-    changed: dict[str, Any] = {}
-    for event in events:
-        for field, change in event.changes.items():
-            changed.setdefault(field, change["after"])
-    return changed
 
 
 def dissolve(actor: User, organisation: Organisation, *, dissolved_on: date, successor_id: int | None) -> Organisation:

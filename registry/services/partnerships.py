@@ -97,6 +97,12 @@ def search(
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
+def choices(user: User) -> list[tuple[int, str]]:
+    """Partnerships the user can see, for a select list."""
+    query = visible(user).with_only_columns(Partnership.id, Partnership.name).order_by(Partnership.name_key)
+    return [(row.id, row.name) for row in db.session.execute(query)]
+
+
 def for_organisation(user: User, organisation_id: int) -> list[tuple[Partnership, Membership]]:
     """The organisation's memberships, current first, in partnerships the user can see."""
     query = (

@@ -23,12 +23,14 @@ ERROR_TITLES = {
 
 def register_web(app: Flask) -> None:
     from registry.web.admin.routes import bp as admin_bp
+    from registry.web.agreements import bp as agreements_bp
     from registry.web.auth.routes import bp as auth_bp
     from registry.web.organisations.routes import bp as organisations_bp
     from registry.web.pages.routes import bp as pages_bp
     from registry.web.partnerships import bp as partnerships_bp
+    from registry.web.reviews.routes import bp as reviews_bp
 
-    for blueprint in (pages_bp, auth_bp, organisations_bp, partnerships_bp, admin_bp):
+    for blueprint in (pages_bp, auth_bp, organisations_bp, partnerships_bp, agreements_bp, reviews_bp, admin_bp):
         app.register_blueprint(blueprint)
 
     WTFormsHelpers(app)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, request
+from flask import abort, flash, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -76,3 +76,9 @@ def reject(form: FlaskForm, error: DomainError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def refuse(error: DomainError) -> None:
+    """Undo any partial change and show the error as a banner on the next page."""
+    db.session.rollback()
+    flash(error.message, "error")

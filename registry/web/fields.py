@@ -8,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovTextInput
-from wtforms import DateField, DecimalField, Field, SelectField, StringField
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSelect, GovTextInput
+from wtforms import DateField, DecimalField, Field, RadioField, SelectField, StringField
 from wtforms.validators import StopValidation, ValidationError
 
 
@@ -150,3 +150,24 @@ class GovSelectField(SelectField):
             super().pre_validate(form)
         except ValidationError:
             raise ValidationError(self.invalid_message or f"Select {self.label.text.lower()}") from None
+
+
+class YesNoField(RadioField):
+    """A yes-or-no question as two radios, stored as True, False or None (not answered)."""
+
+    widget = GovRadioInput()
+
+    def __init__(self, label: str | None = None, validators: list | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("validate_choice", False)  # not answering is allowed; the readiness check asks
+        super().__init__(label, validators, choices=[("yes", "Yes"), ("no", "No")], **kwargs)
+
+    def process_data(self, value: Any) -> None:
+        self.data = {True: "yes", False: "no"}.get(value) if not isinstance(value, str) else value
+
+    @property
+    def answer(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.data or "")
+
+
+def choice_list(labels: dict[str, str], blank: str | None = None) -> list[tuple[str, str]]:
+    return ([("", blank)] if blank is not None else []) + list(labels.items())

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from factories import Cast, add_partnership_to_cast, make_cast, make_user
+from factories import Cast, add_agreements_to_cast, add_partnership_to_cast, make_cast, make_user
 from flask import Flask
 
 from registry.models import Role
@@ -23,6 +23,9 @@ SIGNED_IN_ALL = (302, 200, 200, 200, 200, 200)
 EVERYONE = (200, 200, 200, 200, 200, 200)
 MANAGERS = (302, 200, 200, 403, 403, 403)
 MANAGERS_OWN_ORG = (302, 200, 200, 403, 403, 404)
+MANAGERS_REDIRECT_OWN_ORG = (302, 302, 302, 403, 403, 404)
+# allowed, but a removal posted without the version the page was read at is refused as stale
+MANAGERS_STALE_OWN_ORG = (302, 409, 409, 403, 403, 404)
 ADMINS = (302, 200, 403, 403, 403, 403)
 ADMINS_REDIRECT = (302, 302, 403, 403, 403, 403)
 VISIBLE_TO_OWN = (302, 200, 200, 200, 200, 404)
@@ -92,6 +95,54 @@ ACCESS: dict[tuple[str, ...], tuple[Url, tuple[int, ...]]] = {
         lambda c: c.other_objective_url + "/progress",
         (302, 200, 200, 403, 403, 404),
     ),
+    ("agreements.index", "GET"): (lambda c: "/agreements/", SIGNED_IN_ALL),
+    ("agreements.create", "GET"): (lambda c: "/agreements/new", MANAGERS),
+    ("agreements.create", "POST"): (lambda c: "/agreements/new", MANAGERS),
+    ("agreements.view", "GET"): (lambda c: c.agreement_url, VISIBLE_TO_OWN),
+    ("agreements.version", "GET"): (lambda c: c.agreement_url + "/versions/1", VISIBLE_TO_OWN),
+    ("agreements.compare", "GET"): (lambda c: c.agreement_url + "/compare", VISIBLE_TO_OWN),
+    ("agreements.edit_section", "GET"): (lambda c: c.draft_url + "/edit/legal", MANAGERS_OWN_ORG),
+    ("agreements.edit_section", "POST"): (lambda c: c.draft_url + "/edit/legal", MANAGERS_REDIRECT_OWN_ORG),
+    ("agreements.party_add", "GET"): (lambda c: c.draft_url + "/parties/new", MANAGERS_OWN_ORG),
+    ("agreements.party_add", "POST"): (lambda c: c.draft_url + "/parties/new", MANAGERS_OWN_ORG),
+    ("agreements.party_edit", "GET"): (lambda c: f"{c.draft_url}/parties/{c.draft_party_id}/edit", MANAGERS_OWN_ORG),
+    ("agreements.party_edit", "POST"): (lambda c: f"{c.draft_url}/parties/{c.draft_party_id}/edit", MANAGERS_OWN_ORG),
+    ("agreements.party_remove", "POST"): (
+        lambda c: f"{c.draft_url}/parties/{c.removable['party'][c.role]}/remove",
+        MANAGERS_STALE_OWN_ORG,
+    ),
+    ("agreements.item_add", "GET"): (lambda c: c.draft_url + "/items/new", MANAGERS_OWN_ORG),
+    ("agreements.item_add", "POST"): (lambda c: c.draft_url + "/items/new", MANAGERS_OWN_ORG),
+    ("agreements.item_edit", "GET"): (lambda c: f"{c.draft_url}/items/{c.draft_item_id}/edit", MANAGERS_OWN_ORG),
+    ("agreements.item_edit", "POST"): (lambda c: f"{c.draft_url}/items/{c.draft_item_id}/edit", MANAGERS_OWN_ORG),
+    ("agreements.item_remove", "POST"): (
+        lambda c: f"{c.draft_url}/items/{c.removable['item'][c.role]}/remove",
+        MANAGERS_STALE_OWN_ORG,
+    ),
+    ("agreements.group_add", "GET"): (lambda c: c.draft_url + "/subjects/new", MANAGERS_OWN_ORG),
+    ("agreements.group_add", "POST"): (lambda c: c.draft_url + "/subjects/new", MANAGERS_OWN_ORG),
+    ("agreements.group_remove", "POST"): (
+        lambda c: f"{c.draft_url}/subjects/{c.removable['group'][c.role]}/remove",
+        MANAGERS_STALE_OWN_ORG,
+    ),
+    # lifecycle steps answer with a redirect whether the step was made or refused for the status
+    ("agreements.submit", "POST"): (lambda c: c.draft_url + "/submit", MANAGERS_REDIRECT_OWN_ORG),
+    ("agreements.approve", "POST"): (lambda c: c.draft_url + "/approve", (302, 302, 403, 302, 403, 404)),
+    ("agreements.return_to_draft", "GET"): (lambda c: c.draft_url + "/return", (302, 200, 403, 200, 403, 404)),
+    ("agreements.return_to_draft", "POST"): (lambda c: c.draft_url + "/return", (302, 200, 403, 200, 403, 404)),
+    ("agreements.request_signatures", "POST"): (
+        lambda c: c.agreement_url + "/request-signatures",
+        (302, 302, 302, 302, 403, 404),
+    ),
+    ("agreements.record_signed", "POST"): (
+        lambda c: c.agreement_url + "/record-signed",
+        (302, 302, 403, 302, 403, 404),
+    ),
+    ("agreements.terminate", "GET"): (lambda c: c.agreement_url + "/terminate", (302, 200, 403, 200, 403, 404)),
+    ("agreements.terminate", "POST"): (lambda c: c.agreement_url + "/terminate", (302, 200, 403, 200, 403, 404)),
+    ("agreements.review", "GET"): (lambda c: c.agreement_url + "/reviews/new", (302, 200, 200, 200, 403, 404)),
+    ("agreements.review", "POST"): (lambda c: c.agreement_url + "/reviews/new", (302, 200, 200, 200, 403, 404)),
+    ("reviews.dashboard", "GET"): (lambda c: "/reviews/", (302, 200, 200, 200, 403, 403)),
 }
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -118,11 +169,13 @@ def test_each_role_gets_the_expected_answer(access_app: Flask) -> None:
     cast = make_cast(access_app)
     cast.target = make_user(access_app, Role.MANAGER, email="target@example.org")  # type: ignore[attr-defined]
     add_partnership_to_cast(access_app, cast)
+    add_agreements_to_cast(access_app, cast)
     users = cast.by_role()
     wrong = []
     for (endpoint, method, *_variant), (url_for_cast, expected) in ACCESS.items():
-        url = url_for_cast(cast)
         for role, want in zip(ROLES, expected, strict=True):
+            cast.role = role  # type: ignore[attr-defined]
+            url = url_for_cast(cast)
             user = users[role]
             client = access_app.test_client(user=user) if user else access_app.test_client()
             response = client.open(url, method=method, data={})
@@ -130,4 +183,4 @@ def test_each_role_gets_the_expected_answer(access_app: Flask) -> None:
                 wrong.append(f"{method} {url} ({endpoint}) as {role}: got {response.status_code}, expected {want}")
             elif role == "anonymous" and want == 302 and endpoint != "auth.sign_out":
                 assert "/sign-in" in response.headers["Location"], f"{endpoint} should send anonymous users to sign in"
-    assert wrong == []
+    assert wrong == [], "\n".join(wrong)

@@ -1,0 +1,150 @@
+"""The agreement lifecycle: draft → awaiting approval → approved → awaiting signatures →
+active → terminated or expired. Each transition is one operation with its own audit event;
+any other move is refused with a message that says what is possible."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from registry.dates import today_in_london, utcnow
+from registry.extensions import db
+from registry.models import Agreement, AgreementVersion, User
+from registry.models import agreement_choices as choices
+from registry.readiness import add_months, gaps
+from registry.services import audit
+from registry.services.errors import DomainError, IllegalTransition, NotReady
+from registry.services.persist import flush
+from registry.services.snapshots import snapshot
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    from_statuses: frozenset[str]
+    to_status: str
+    verb: str  # for messages: "You can only {verb} an agreement that is ..."
+
+
+TRANSITIONS = {
+    t.name: t
+    for t in (
+        Transition("submit", frozenset({"draft"}), "awaiting_approval", "submit"),
+        Transition("approve", frozenset({"awaiting_approval"}), "approved", "approve"),
+        Transition("return", frozenset({"awaiting_approval"}), "draft", "return"),
+        Transition("request_signatures", frozenset({"approved"}), "awaiting_signatures", "send for signature"),
+        Transition("record_signed", frozenset({"awaiting_signatures"}), "active", "record as signed"),
+        Transition("terminate", frozenset({"approved", "awaiting_signatures", "active"}), "terminated", "terminate"),
+        Transition("expire", frozenset({"approved", "awaiting_signatures", "active"}), "expired", "mark as expired"),
+    )
+}
+
+
+def allowed(agreement: Agreement) -> list[str]:
+    """The transitions the agreement's status allows (the page offers only these)."""
+    return [name for name, t in TRANSITIONS.items() if agreement.status in t.from_statuses]
+
+
+def _move(
+    actor: User | None, agreement: Agreement, name: str, *, read_version: int | None, extra: dict | None = None
+) -> None:
+    transition = TRANSITIONS[name]
+    if read_version is not None and agreement.lock_version != read_version:
+        raise DomainError("Someone else changed this agreement after you opened the page: check it and try again")
+    if agreement.status not in transition.from_statuses:
+        wanted = " or ".join(choices.STATUSES[s].lower() for s in sorted(transition.from_statuses))
+        raise IllegalTransition(f"You can only {transition.verb} an agreement that is {wanted}: "
+                                f"this one is {agreement.status_label.lower()}")  # fmt: skip
+    before = agreement.status
+    agreement.status = transition.to_status
+    agreement.lock_version += 1
+    flush()
+    changes = {"status": {"before": before, "after": agreement.status}, **(extra or {})}
+    audit.record(f"agreement.{name}", "agreement", agreement.reference, actor=actor, changes=changes)
+
+
+def submit(actor: User, agreement: Agreement, *, read_version: int) -> None:
+    found = gaps(snapshot(agreement))
+    if found and agreement.status == "draft":
+        raise NotReady(found)
+    _move(actor, agreement, "submit", read_version=read_version)
+
+
+def approve(actor: User, agreement: Agreement, *, read_version: int) -> AgreementVersion:
+    """Freeze the version: a snapshot of the whole record, approved by this IG officer."""
+    found = gaps(snapshot(agreement))
+    if found:
+        raise NotReady(found)
+    if agreement.next_review_date is None and agreement.effective_from:
+        agreement.next_review_date = add_months(agreement.effective_from, agreement.review_interval_months)
+    _move(
+        actor,
+        agreement,
+        "approve",
+        read_version=read_version,
+        extra={"version": {"before": None, "after": agreement.version_number}},
+    )
+    now = utcnow()
+    for older in db.session.scalars(
+        select(AgreementVersion).where(
+            AgreementVersion.agreement_id == agreement.id, AgreementVersion.superseded_at.is_(None)
+        )
+    ):
+        older.superseded_at = now
+    version = AgreementVersion(agreement_id=agreement.id, number=agreement.version_number, snapshot=snapshot(agreement),
+                               approved_by_id=actor.id, approved_at=now)  # fmt: skip
+    db.session.add(version)
+    flush()
+    return version
+
+
+def return_to_draft(actor: User, agreement: Agreement, comments: str, *, read_version: int) -> None:
+    agreement.return_comments = comments.strip()
+    _move(actor, agreement, "return", read_version=read_version,
+          extra={"return_comments": {"before": None, "after": agreement.return_comments}})  # fmt: skip
+
+
+def request_signatures(actor: User, agreement: Agreement, *, read_version: int) -> None:
+    _move(actor, agreement, "request_signatures", read_version=read_version)
+
+
+def record_signed(actor: User, agreement: Agreement, *, read_version: int) -> None:
+    """Stands in for signing until every party signs in the registry (the documents feature)."""
+    _move(actor, agreement, "record_signed", read_version=read_version)
+
+
+def terminate(actor: User, agreement: Agreement, reason: str, *, read_version: int | None) -> None:
+    _move(actor, agreement, "terminate", read_version=read_version,
+          extra={"reason": {"before": None, "after": reason.strip()}})  # fmt: skip
+
+
+def expire_due(on: date | None = None) -> list[str]:
+    """Mark as expired every live agreement whose end date has passed; returns their references."""
+    on = on or today_in_london()
+    due = db.session.scalars(
+        select(Agreement).where(Agreement.status.in_(TRANSITIONS["expire"].from_statuses), Agreement.end_date < on)
+        .order_by(Agreement.id)
+    ).all()  # fmt: skip
+    for agreement in due:
+        _move(
+            None,
+            agreement,
+            "expire",
+            read_version=None,
+            extra={"end_date": {"before": None, "after": str(agreement.end_date)}},
+        )
+    return [a.reference for a in due]
+
+
+def versions(agreement: Agreement) -> list[AgreementVersion]:
+    return list(db.session.scalars(
+        select(AgreementVersion).where(AgreementVersion.agreement_id == agreement.id).order_by(AgreementVersion.number)
+    ))  # fmt: skip
+
+
+def version(agreement: Agreement, number: int) -> AgreementVersion | None:
+    return db.session.scalar(
+        select(AgreementVersion).where(AgreementVersion.agreement_id == agreement.id, AgreementVersion.number == number)
+    )

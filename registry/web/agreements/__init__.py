@@ -1,0 +1,7 @@
+"""Data-sharing agreements: the register, the record section by section, the lifecycle, versions and reviews."""
+
+from flask import Blueprint
+
+bp = Blueprint("agreements", __name__, url_prefix="/agreements")
+
+from registry.web.agreements import edit, parts, routes, transitions  # noqa: E402, F401  (register the views)
