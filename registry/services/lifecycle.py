@@ -47,16 +47,22 @@ def allowed(agreement: Agreement) -> list[str]:
     return [name for name, t in TRANSITIONS.items() if agreement.status in t.from_statuses]
 
 
-def _move(
-    actor: User | None, agreement: Agreement, name: str, *, read_version: int | None, extra: dict | None = None
-) -> None:
+def _check(agreement: Agreement, name: str, read_version: int | None) -> Transition:
+    """Refuse a stale request, or a step the agreement's status does not allow."""
     transition = TRANSITIONS[name]
     if read_version is not None and agreement.lock_version != read_version:
         raise DomainError("Someone else changed this agreement after you opened the page: check it and try again")
     if agreement.status not in transition.from_statuses:
         wanted = " or ".join(choices.STATUSES[s].lower() for s in sorted(transition.from_statuses))
-        raise IllegalTransition(f"You can only {transition.verb} an agreement that is {wanted}: "
-                                f"this one is {agreement.status_label.lower()}")  # fmt: skip
+        now = agreement.status_label.lower()
+        raise IllegalTransition(f"You can only {transition.verb} an agreement that is {wanted}: this one is {now}")
+    return transition
+
+
+def _move(
+    actor: User | None, agreement: Agreement, name: str, *, read_version: int | None, extra: dict | None = None
+) -> None:
+    transition = _check(agreement, name, read_version)
     before = agreement.status
     agreement.status = transition.to_status
     agreement.lock_version += 1
@@ -66,14 +72,16 @@ def _move(
 
 
 def submit(actor: User, agreement: Agreement, *, read_version: int) -> None:
+    _check(agreement, "submit", read_version)
     found = gaps(snapshot(agreement))
-    if found and agreement.status == "draft":
+    if found:
         raise NotReady(found)
     _move(actor, agreement, "submit", read_version=read_version)
 
 
 def approve(actor: User, agreement: Agreement, *, read_version: int) -> AgreementVersion:
     """Freeze the version: a snapshot of the whole record, approved by this IG officer."""
+    _check(agreement, "approve", read_version)
     found = gaps(snapshot(agreement))
     if found:
         raise NotReady(found)

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from registry.dates import today_in_london
 from registry.models import Organisation
-from registry.services import objectives, organisations, partnerships
+from registry.services import agreements, objectives, organisations, partnerships, reviews
 from registry.services.errors import DomainError, StaleEdit
 from registry.web.access import authorize, page_number, reject, requires, signed_in, visible_or_404
 from registry.web.organisations.forms import KIND_CHOICES, SECTOR_CHOICES, DissolveForm, OrganisationForm
@@ -74,6 +74,8 @@ def view(organisation_id: int) -> str:
         "organisations/view.html", organisation=organisation,
         memberships=partnerships.for_organisation(current_user, organisation.id),
         owned_objectives=objectives.owned_by(current_user, organisation.id),
+        agreement_list=agreements.for_organisation(current_user, organisation.id),
+        review_state=reviews.state,
     )  # fmt: skip
 
 

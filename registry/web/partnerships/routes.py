@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from registry.dates import today_in_london
 from registry.models import Partnership
 from registry.progress import assess
-from registry.services import objectives, organisations, partnerships
+from registry.services import agreements, objectives, organisations, partnerships, reviews
 from registry.services.errors import DomainError, StaleEdit
 from registry.web.access import authorize, page_number, reject, requires, signed_in, visible_or_404
 from registry.web.partnerships import bp
@@ -93,6 +93,7 @@ def view(partnership_id: int) -> str:
     return render_template(
         "partnerships/view.html", partnership=partnership, memberships=partnerships.memberships(partnership),
         objectives=objective_list, standings=standings,
+        agreement_list=agreements.for_partnership(current_user, partnership.id), review_state=reviews.state,
     )  # fmt: skip
 
 

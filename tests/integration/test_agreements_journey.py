@@ -1,0 +1,236 @@
+"""The journeys the agreements issue must show, through the pages a manager and an IG officer use."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from factories import make_organisation, submit
+from flask import Flask
+from sqlalchemy import select
+
+from registry.extensions import db
+from registry.models import Agreement, AgreementVersion, AuditEvent
+
+
+def post(client, url: str, data: dict | None = None):  # type: ignore[no-untyped-def]
+    return submit(client, url, data, token_from="/")
+
+
+def when(day: date) -> list[str]:
+    return [str(day.day), str(day.month), str(day.year)]
+
+
+def gap_messages(client, url: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The gaps the readiness check lists on the agreement page (none when it says so)."""
+    html = client.get(url).text
+    found = re.search(r'<ul class="govuk-list govuk-list--bullet" id="gaps">(.*?)</ul>', html, re.S)
+    if found is None:
+        assert "No gaps: the record meets every rule" in html
+        return []
+    return [" ".join(re.sub(r"<[^>]+>", "", m).split()) for m in re.findall(r"<li>(.*?)</li>", found.group(1), re.S)]
+
+
+def lock_version(app: Flask, reference: str) -> str:
+    with app.app_context():
+        return str(db.session.scalar(select(Agreement.lock_version).where(Agreement.reference == reference)))
+
+
+def test_personal_agreement_from_draft_to_approved_version_and_a_second_version(app, cast, as_user) -> None:
+    council = make_organisation(app, name="Northbridge Borough Council", ico_registration_number="Z1234567")
+    police = make_organisation(app, name="Northshire Police", kind="police")
+    manager, ig = as_user(cast.manager), as_user(cast.ig)
+
+    response = post(manager, "/agreements/new", {"title": "Anti-social behaviour case sharing", "kind": "two_way"})
+    url = response.headers["Location"]
+    reference = url.rsplit("/", 1)[1]
+    assert re.fullmatch(rf"DSA-{date.today().year}-\d{{4}}", reference)
+
+    gaps = gap_messages(manager, url)
+    assert "Add at least two parties" in gaps and "Choose the Article 6 lawful basis" in gaps
+    assert response.status_code == 302
+
+    for organisation in (council, cast.own_org, police):
+        response = post(
+            manager,
+            f"{url}/parties/new",
+            {
+                "version": lock_version(app, reference),
+                "organisation_id": organisation.id,
+                "role": "controller",
+                "signatory_name": f"Signer at {organisation.name}",
+                "signatory_job_title": "Director",
+                "rights_contact": "dpo@example.org",
+                "retention_period": "6 years after the case closes",
+            },
+        )
+        assert response.status_code == 302
+    for name, category in (
+        ("Name and address", "personal"),
+        ("Mental health needs", "special_category"),
+        ("Convictions for anti-social behaviour", "criminal_offence"),
+    ):
+        post(
+            manager,
+            f"{url}/items/new",
+            {
+                "version": lock_version(app, reference),
+                "name": name,
+                "category": category,
+                "provider_organisation_id": police.id,
+            },
+        )
+    post(
+        manager,
+        f"{url}/subjects/new",
+        {"version": lock_version(app, reference), "name": "Tenants in ASB cases", "includes_vulnerable_adults": "y"},
+    )
+
+    gaps = gap_messages(manager, url)
+    assert "Choose an Article 9 condition for the special category data" in gaps
+    assert any(g.startswith("Choose the Article 10 or Schedule 1 Part 3 condition") for g in gaps)
+    assert "Add at least two parties" not in gaps
+
+    response = post(manager, f"{url}/submit", {"version": lock_version(app, reference)})
+    assert "gaps the readiness check lists" in manager.get(url).text or response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Agreement.status).where(Agreement.reference == reference)) == "draft"
+
+    sections = {
+        "purpose": {
+            "title": "Anti-social behaviour case sharing",
+            "kind": "two_way",
+            "purpose": "Coordinate support and enforcement in ASB cases",
+            "benefits": "Safer neighbourhoods",
+            "necessity": "Cases need joint action",
+            "less_data_rationale": "Named cases need names",
+        },
+        "legal": {
+            "art6_basis": "public_task",
+            "art9_condition": "g",
+            "schedule1_condition": "p2_10",
+            "policy_document_in_place": "yes",
+            "criminal_condition": "official_authority",
+            "law_enforcement_processing": "no",
+            "national_data_opt_out": "not_health",
+        },
+        "flow": {
+            "direction": "many_way",
+            "frequency": "as_needed",
+            "security_measures": "Secure email only",
+            "international_transfers": "no",
+        },
+        "governance": {
+            "dpia_vulnerable_people": "yes",
+            "dpia_large_scale_special": "no",
+            "dpia_matching": "no",
+            "dpia_new_technology": "no",
+            "dpia_denial_of_service": "no",
+            "dpia_systematic_monitoring": "no",
+            "dpia_reference": "DPIA-2026-07",
+            "dpia_date": when(date(2026, 3, 1)),
+            "dpia_outcome": "proceed",
+        },
+        "dates": {"effective_from": when(date(2026, 4, 1)), "review_interval_months": "12"},
+    }
+    for section, data in sections.items():
+        response = post(manager, f"{url}/edit/{section}", {"version": lock_version(app, reference), **data})
+        assert response.status_code == 302, (section, response.text[:300])
+    assert gap_messages(manager, url) == []
+    assert post(manager, f"{url}/submit", {"version": lock_version(app, reference)}).status_code == 302
+
+    assert post(ig, f"{url}/approve", {"version": lock_version(app, reference)}).status_code == 302
+    with app.app_context():
+        agreement = db.session.scalar(select(Agreement).where(Agreement.reference == reference))
+        assert agreement.status == "approved"
+        assert agreement.next_review_date == date(2027, 4, 1)
+        frozen = db.session.scalar(select(AgreementVersion).where(AgreementVersion.agreement_id == agreement.id))
+        assert frozen.number == 1 and frozen.snapshot["art9_condition"] == "g"
+        assert [p["organisation_name"] for p in frozen.snapshot["parties"]] == [
+            "Northbridge Borough Council",
+            cast.own_org.name,
+            "Northshire Police",
+        ]
+
+    # a material change to the approved agreement starts version 2; version 1 stays frozen
+    response = post(
+        manager,
+        f"{url}/edit/flow",
+        {"version": lock_version(app, reference), **{**sections["flow"], "frequency": "weekly"}},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        agreement = db.session.scalar(select(Agreement).where(Agreement.reference == reference))
+        assert (agreement.status, agreement.version_number) == ("draft", 2)
+        assert (
+            db.session.scalar(select(AgreementVersion.snapshot).where(AgreementVersion.agreement_id == agreement.id))[
+                "frequency"
+            ]
+            == "as_needed"
+        )
+    page = manager.get(f"{url}/compare?from=1&to=current").text
+    table = page.split('id="differences"', 1)[1]
+    assert "How often data is shared" in table or "Frequency" in table
+    assert "When needed, case by case" in table and "Weekly" in table
+
+    post(manager, f"{url}/submit", {"version": lock_version(app, reference)})
+    post(ig, f"{url}/approve", {"version": lock_version(app, reference)})
+    page = ig.get(f"{url}/compare?from=1&to=2").text
+    assert "Weekly" in page.split('id="differences"', 1)[1]
+    with app.app_context():
+        versions = db.session.scalars(select(AgreementVersion).order_by(AgreementVersion.number)).all()
+        assert [v.superseded_at is not None for v in versions] == [True, False]
+        actions = set(db.session.scalars(select(AgreementVersion.number)))
+        assert actions == {1, 2}
+        events = set(db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == reference)))
+    assert {"agreement.created", "agreement.submit", "agreement.approve", "agreement.new_version"} <= events
+
+
+def test_non_personal_agreement_goes_through_with_the_lighter_rules(app, cast, as_user) -> None:
+    college = make_organisation(app, name="Northbridge College", kind="fe_college")
+    manager, ig = as_user(cast.manager), as_user(cast.ig)
+    url = post(manager, "/agreements/new", {"title": "Ward statistics", "kind": "non_personal"}).headers["Location"]
+    reference = url.rsplit("/", 1)[1]
+    for organisation in (cast.own_org, college):
+        post(
+            manager,
+            f"{url}/parties/new",
+            {
+                "version": lock_version(app, reference),
+                "organisation_id": organisation.id,
+                "role": "provider",
+                "signatory_name": "Signer",
+            },
+        )
+    post(
+        manager,
+        f"{url}/items/new",
+        {"version": lock_version(app, reference), "name": "Residents online by ward", "category": "aggregate"},
+    )
+    gaps = gap_messages(manager, url)
+    assert "Choose the Article 6 lawful basis" not in gaps
+    assert "Confirm the data is anonymised or aggregate, so no one can be identified" in gaps
+    for section, data in {
+        "purpose": {"title": "Ward statistics", "kind": "non_personal", "purpose": "Plan classes"},
+        "legal": {"confirmed_anonymised": "yes"},
+        "dates": {"effective_from": when(date(2026, 5, 1)), "review_interval_months": "24"},
+    }.items():
+        post(manager, f"{url}/edit/{section}", {"version": lock_version(app, reference), **data})
+    assert gap_messages(manager, url) == []
+    post(manager, f"{url}/submit", {"version": lock_version(app, reference)})
+    post(ig, f"{url}/approve", {"version": lock_version(app, reference)})
+    with app.app_context():
+        agreement = db.session.scalar(select(Agreement).where(Agreement.reference == reference))
+        assert (agreement.status, agreement.next_review_date) == ("approved", date(2028, 5, 1))
+
+
+def test_illegal_transitions_are_refused_with_a_clear_message(app, cast, as_user) -> None:
+    manager, ig = as_user(cast.manager), as_user(cast.ig)
+    url = post(manager, "/agreements/new", {"title": "Early draft", "kind": "two_way"}).headers["Location"]
+    reference = url.rsplit("/", 1)[1]
+    response = post(ig, f"{url}/approve", {"version": lock_version(app, reference)})
+    assert response.status_code == 302
+    page = ig.get(url).text
+    assert "You can only approve an agreement that is awaiting approval: this one is draft" in page
+    with app.app_context():
+        assert db.session.scalar(select(Agreement.status).where(Agreement.reference == reference)) == "draft"
