@@ -76,3 +76,15 @@ def demo_sign_ins() -> None:
     for email, _name, role, organisation in demo.DEMO_USERS:
         suffix = f", {organisation}" if organisation else ""
         click.echo(f"  {email:<24} {role.label}{suffix}")
+
+
+@registry_cli.command("expire-agreements")
+def expire_agreements() -> None:
+    """Mark as expired every live agreement whose end date has passed (safe to run daily from cron)."""
+    from registry.services import lifecycle
+
+    expired = lifecycle.expire_due()
+    db.session.commit()
+    for reference in expired:
+        click.echo(f"Expired {reference}")
+    click.echo(f"{len(expired)} agreement{'s' if len(expired) != 1 else ''} expired.")

@@ -81,6 +81,9 @@ def load(password: str) -> None:
             organisation_id=by_name[organisation].id if organisation else None,
         )
     _load_partnerships(by_name, created["manager@example.org"], created["partner@example.org"])
+    from registry.services import demo_agreements
+
+    demo_agreements.load(by_name, created["manager@example.org"], created["ig@example.org"])
 
 
 def _load_partnerships(by_name: dict[str, Organisation], manager: User, partner: User) -> None:

@@ -234,3 +234,26 @@ def test_illegal_transitions_are_refused_with_a_clear_message(app, cast, as_user
     assert "You can only approve an agreement that is awaiting approval: this one is draft" in page
     with app.app_context():
         assert db.session.scalar(select(Agreement.status).where(Agreement.reference == reference)) == "draft"
+
+
+def test_expire_command_ends_live_agreements_past_their_end_date(app, cast) -> None:
+    from datetime import timedelta
+
+    from factories import make_agreement
+
+    from registry.dates import today_in_london
+    from registry.services import agreements
+
+    live = make_agreement(app, cast.admin, [cast.own_org, cast.other_org], status="active")
+    current = make_agreement(app, cast.admin, [cast.own_org, cast.other_org], status="active")
+    with app.app_context():
+        agreement = db.session.get(Agreement, live.id)
+        agreement.end_date = today_in_london() - timedelta(days=1)  # ended yesterday
+        agreements.finish_change(None, agreement, "agreement.updated", {})  # type: ignore[arg-type]
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["registry", "expire-agreements"])
+    assert result.exit_code == 0 and f"Expired {live.reference}" in result.output
+    with app.app_context():
+        statuses = dict(db.session.execute(select(Agreement.reference, Agreement.status)).all())
+    assert statuses == {live.reference: "expired", current.reference: "active"}
+    assert "0 agreements expired." in app.test_cli_runner().invoke(args=["registry", "expire-agreements"]).output

@@ -1,0 +1,125 @@
+"""Demo data-sharing agreements: an active one the demo partner is party to, one overdue for
+review, and a draft with gaps, so every part of the agreements feature has something to show."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from registry.dates import today_in_london
+from registry.models import Organisation, User
+from registry.readiness import add_months
+from registry.services import agreement_parts, agreements, lifecycle
+
+
+def _party(actor: User, agreement, organisation: Organisation, role: str, signatory: str, title: str) -> None:  # type: ignore[no-untyped-def]
+    agreement_parts.add_party(
+        actor,
+        agreement,
+        {
+            "organisation_id": organisation.id,
+            "role": role,
+            "signatory_name": signatory,
+            "signatory_job_title": title,
+            "rights_contact": f"Data protection officer, {organisation.name}",
+            "retention_period": "6 years after the case closes",
+            "disposal_method": "Secure deletion and certified destruction of paper records",
+        },
+        read_version=agreement.lock_version,
+    )
+
+
+def load(by_name: dict[str, Organisation], manager: User, ig: User) -> None:
+    today = today_in_london()
+    council, homes = by_name["Northbridge Borough Council"], by_name["Northbridge Homes"]
+    police = by_name["Northshire Police"]
+
+    tenancy = agreements.create(manager, {"title": "Tenancy sustainment and anti-social behaviour", "kind": "two_way"})
+    for organisation, signatory, title in (
+        (council, "Sam Okafor", "Director of Communities"),
+        (homes, "Dee Williams", "Director of Housing"),
+        (police, "Chief Inspector Ray Hall", "Neighbourhood Policing Lead"),
+    ):
+        _party(manager, tenancy, organisation, "controller", signatory, title)
+    for section, data in {
+        "purpose": {
+            "purpose": "Identify tenants at risk of losing their home early and coordinate support and, "
+            "where needed, enforcement in anti-social behaviour cases.",
+            "benefits": "Fewer evictions; safer neighbourhoods; one plan per household instead of three.",
+            "necessity": "Only households referred to the multi-agency panel are shared.",
+            "less_data_rationale": "Support and enforcement both need to know who the household is.",
+        },
+        "legal": {
+            "art6_basis": "public_task",
+            "art9_condition": "g",
+            "schedule1_condition": "p2_18",
+            "policy_document_in_place": True,
+            "criminal_condition": "official_authority",
+            "national_data_opt_out": "not_health",
+            "common_law_duty": "Overriding public interest",
+        },
+        "data": {"identifiability": "identifiable", "approximate_volume": "About 40 households a month"},
+        "flow": {
+            "direction": "many_way",
+            "frequency": "monthly",
+            "transfer_method": "Secure shared workspace",
+            "access_controls": "Named panel members only",
+            "security_measures": "Encrypted; access logged",
+            "international_transfers": False,
+        },
+        "governance": {
+            "dpia_screening": {"vulnerable_people": True, "matching": True},
+            "dpia_reference": "DPIA-0042",
+            "dpia_date": today - timedelta(days=400),
+            "dpia_outcome": "proceed_with_measures",
+            "breach_contact": "Council information governance team, within 24 hours",
+        },
+        "dates": {"effective_from": today - timedelta(days=300), "review_interval_months": 12},
+    }.items():
+        agreements.update_section(manager, tenancy, section, data, read_version=tenancy.lock_version)
+    for name, category, provider in (
+        ("Name, address and date of birth", "personal", homes),
+        ("Vulnerabilities and support needs", "special_category", council),
+        ("Anti-social behaviour incidents and convictions", "criminal_offence", police),
+    ):
+        agreement_parts.add_item(
+            manager,
+            tenancy,
+            {"name": name, "category": category, "provider_organisation_id": provider.id},
+            read_version=tenancy.lock_version,
+        )
+    agreement_parts.add_group(
+        manager,
+        tenancy,
+        {"name": "Tenants referred to the panel", "includes_vulnerable_adults": True},
+        read_version=tenancy.lock_version,
+    )
+    for step in ("submit", "approve", "request_signatures", "record_signed"):
+        actor = ig if step in ("approve", "record_signed") else manager
+        getattr(lifecycle, step)(actor, tenancy, read_version=tenancy.lock_version)
+
+    stats = agreements.create(manager, {"title": "Digital inclusion statistics by ward", "kind": "non_personal"})
+    for organisation in (council, by_name["Northbridge College"]):
+        _party(manager, stats, organisation, "provider", "Data lead", "Head of Insight")
+    agreement_parts.add_item(
+        manager, stats, {"name": "Residents online, by ward", "category": "aggregate"}, read_version=stats.lock_version
+    )
+    for section, data in {
+        "purpose": {"purpose": "Plan digital skills classes where they are most needed."},
+        "legal": {"confirmed_anonymised": True},
+        "dates": {"effective_from": add_months(today, -13), "review_interval_months": 12},
+    }.items():
+        agreements.update_section(manager, stats, section, data, read_version=stats.lock_version)
+    for step in ("submit", "approve", "request_signatures", "record_signed"):
+        getattr(lifecycle, step)(
+            ig if step in ("approve", "record_signed") else manager, stats, read_version=stats.lock_version
+        )
+
+    draft = agreements.create(
+        manager,
+        {
+            "title": "Hospital discharge and housing",
+            "kind": "two_way",
+            "purpose": "Find a safe home before discharge for patients who would be homeless.",
+        },
+    )
+    _party(manager, draft, by_name["Northbridge and District NHS Foundation Trust"], "controller", "", "")
