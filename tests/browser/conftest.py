@@ -1,10 +1,12 @@
 """Browser-only fixtures: one live server per session, Debian's Chromium, one signed-in state per role.
 
 The live server runs the real app (CSRF on) on a fresh SQLite file migrated to head and
-loaded with the demo data through the real service. Each role signs in through the form
-once per session; tests then open pages from that stored state (``page_as``), so a test
-costs one new browser context, not a sign-in. Checks that only look at pages can share one
-page per role (``role_page``), which saves Chromium a new context and renderer per test.
+loaded with the demo data through the real services, plus a partnership the demo partner's
+organisation is not in (so a partner meets its 404) and a retired community. Each role
+signs in through the form once per session; tests then open pages from that stored state
+(``page_as``), so a test costs one new browser context, not a sign-in. Checks that only
+look at pages can share one page per role (``role_page``), which saves Chromium a new
+context and renderer per test.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +28,10 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from registry import create_app
+from registry.dates import today_in_london
 from registry.extensions import db
-from registry.models import Organisation, User
-from registry.services import demo, organisations
+from registry.models import Membership, Objective, Organisation, Partnership, User
+from registry.services import demo, objectives, organisations, partnerships
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -49,6 +54,10 @@ ROLE_EMAILS = {
 
 # The demo has 15 organisations; these push the register past one page of 20.
 EXTRA_ORGANISATIONS = 10
+# A partnership the demo partner's organisation (Northbridge Homes) is not in, and a retired community.
+OTHER_PARTNERSHIP = "Northshire Community Safety Partnership"
+OTHER_OBJECTIVE = "Fewer repeat fire call-outs"
+RETIRED_COMMUNITY = "Gypsy, Roma and Traveller communities"
 
 
 @dataclass
@@ -59,19 +68,34 @@ class LiveServer:
     errors: list[BaseException] = field(default_factory=list)
 
     def organisation_id(self, name: str) -> int:
-        with self.app.app_context():
-            found = db.session.scalar(select(Organisation.id).where(Organisation.name == name))
-        assert found is not None, f"no organisation called {name!r}"
-        return found
+        return self._id(select(Organisation.id).where(Organisation.name == name), f"no organisation called {name!r}")
 
     def organisation_exists(self, name: str) -> bool:
         with self.app.app_context():
             return db.session.scalar(select(Organisation.id).where(Organisation.name == name)) is not None
 
     def user_id(self, email: str) -> int:
+        return self._id(select(User.id).where(User.email == email), f"no user {email!r}")
+
+    def partnership_id(self, name: str) -> int:
+        return self._id(select(Partnership.id).where(Partnership.name == name), f"no partnership called {name!r}")
+
+    def objective_id(self, title: str) -> int:
+        return self._id(select(Objective.id).where(Objective.title == title), f"no objective called {title!r}")
+
+    def membership_id(self, partnership: str, organisation: str) -> int:
+        query = (
+            select(Membership.id)
+            .join(Partnership, Partnership.id == Membership.partnership_id)
+            .join(Organisation, Organisation.id == Membership.organisation_id)
+            .where(Partnership.name == partnership, Organisation.name == organisation)
+        )
+        return self._id(query, f"{organisation!r} is not a member of {partnership!r}")
+
+    def _id(self, query: Any, missing: str) -> int:
         with self.app.app_context():
-            found = db.session.scalar(select(User.id).where(User.email == email))
-        assert found is not None, f"no user {email!r}"
+            found = db.session.scalar(query)
+        assert found is not None, missing
         return found
 
 
@@ -83,7 +107,32 @@ def _load_data(app: Flask) -> None:
             organisations.create(
                 None, {"name": f"Ward {n:02d} Community Forum", "sector": "third", "kind": "voluntary_group"}
             )
+        _load_other_partnership()
         db.session.commit()
+
+
+def _load_other_partnership() -> None:
+    """Through the services, as a manager would: a partnership without Northbridge Homes."""
+    manager = db.session.scalar(select(User).where(User.email == ROLE_EMAILS["manager"]))
+    assert manager is not None
+    org = {o.name: o.id for o in db.session.scalars(select(Organisation))}
+    start = date(today_in_london().year - 2, 4, 1)
+    safety = partnerships.create(manager, {
+        "name": OTHER_PARTNERSHIP, "status": "active", "start_date": start, "end_date": None,
+        "lead_organisation_id": org["Northshire Police"], "purpose": "Reduce crime and disorder in Northbridge.",
+        "strategies": ["Community Safety Strategy"], "risk_reward_sharing": None,
+    })  # fmt: skip
+    partnerships.add_member(manager, safety, organisation_id=org["Northshire Fire and Rescue Service"],
+                            role="member", joined_on=start)  # fmt: skip
+    communities = {c.name: c.id for c in objectives.communities()}
+    objectives.create(manager, safety, {
+        "title": OTHER_OBJECTIVE, "description": None, "priority": "medium",
+        "owner_organisation_id": org["Northshire Fire and Rescue Service"], "indicator": "Repeat call-outs a year",
+        "unit": "call-outs", "baseline": Decimal("120"), "baseline_date": start,
+        "target": Decimal("80"), "target_date": date(start.year + 4, 3, 31),
+    }, [communities["Older people"]])  # fmt: skip
+    retired = objectives.add_community(manager, RETIRED_COMMUNITY)
+    objectives.set_community_active(manager, retired.id, False)
 
 
 @pytest.fixture(scope="session")
