@@ -13,10 +13,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from registry.models.agreement_choices import ART9_CONDITIONS, ART9_NEEDS_SCHEDULE1, SCHEDULE1_NEEDS_POLICY
+from registry.models.agreement_choices import (
+    ART9_CONDITIONS,
+    ART9_NEEDS_SCHEDULE1,
+    DPIA_SCREENING,
+    SCHEDULE1_NEEDS_POLICY,
+)
 
 Snapshot = dict[str, Any]
 PERSONAL_CATEGORIES = {"personal", "special_category", "criminal_offence", "pseudonymised"}
+# the screening has no field of its own on the governance page: link to its first question
+FIRST_SCREENING_QUESTION = "dpia_" + next(iter(DPIA_SCREENING))
 
 
 @dataclass(frozen=True)
@@ -162,7 +169,7 @@ RULES: tuple[Rule, ...] = (
          "Describe the security measures"),
     Rule("retention", "parties", "add-party", personal, lambda s: bool(_parties_missing(s, "retention_period")),
          lambda s: "Give the retention period for " + ", ".join(_parties_missing(s, "retention_period"))),
-    Rule("dpia_screening", "governance", "dpia_screening", personal, lambda s: not s.get("dpia_screening"),
+    Rule("dpia_screening", "governance", FIRST_SCREENING_QUESTION, personal, lambda s: not s.get("dpia_screening"),
          "Answer the DPIA screening questions"),
     Rule("dpia_record", "governance", "dpia_reference", _dpia_required,
          lambda s: _blank(s.get("dpia_reference")) or _blank(s.get("dpia_date")) or _blank(s.get("dpia_outcome")),

@@ -164,6 +164,8 @@ def differences(before: dict[str, Any], after: dict[str, Any]) -> list[Differenc
             old_rows, new_rows = _rows(field, old), _rows(field, new)
             removed = [r for r in old_rows if r not in new_rows]
             added = [r for r in new_rows if r not in old_rows]
+            if not removed and not added:
+                continue  # the same elements in another order
             found.append(Difference(field, label, "\n".join(removed) or "No change to remove",
                                     "\n".join(added) or "Nothing added"))  # fmt: skip
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Flask, render_template
 from govuk_frontend_wtf.main import WTFormsHelpers
 from werkzeug.exceptions import HTTPException
@@ -21,6 +23,13 @@ ERROR_TITLES = {
 }
 
 
+def format_number(value: Decimal | float | int | None) -> str:
+    """A measure as people write it: 1,250 or 45.5, never 100.00 or 1E+2."""
+    if value is None:
+        return ""
+    return format(Decimal(str(value)).normalize(), ",f")
+
+
 def register_web(app: Flask) -> None:
     from registry.web.admin.routes import bp as admin_bp
     from registry.web.agreements import bp as agreements_bp
@@ -36,6 +45,7 @@ def register_web(app: Flask) -> None:
     WTFormsHelpers(app)
     app.add_template_filter(format_date, "govuk_date")
     app.add_template_filter(format_datetime, "govuk_datetime")
+    app.add_template_filter(format_number, "number")
     app.add_template_global(can, "can")
 
     @app.context_processor
