@@ -38,6 +38,36 @@ def _local_secret_key() -> str:
     return path.read_text().strip()
 
 
+def local_signing_key(directory: Path) -> tuple[str, str]:
+    """The self-signed sealing key for local runs in ``directory``, made on first use."""
+    path, passphrase_file = directory / "signing.p12", directory / "signing-passphrase"
+    if not path.exists():
+        from registry.documents.keys import make_self_signed
+
+        directory.mkdir(parents=True, exist_ok=True)
+        passphrase_file.write_text(secrets.token_urlsafe(24))
+        passphrase_file.chmod(0o600)
+        make_self_signed(
+            directory,
+            "Partnership registry seal (local, self-signed)",
+            "Local registry",
+            passphrase_file.read_text().encode(),
+        )
+    return str(path), passphrase_file.read_text().strip()
+
+
+_THROWAWAY: dict[str, tuple[str, str]] = {}
+
+
+def _throwaway_signing_key() -> tuple[str, str]:
+    """One self-signed key per test process, in a temporary folder."""
+    if "key" not in _THROWAWAY:
+        import tempfile
+
+        _THROWAWAY["key"] = local_signing_key(Path(tempfile.mkdtemp(prefix="registry-test-key-")))
+    return _THROWAWAY["key"]
+
+
 class Config:
     ENV_NAME = "base"
     SERVICE_NAME = "Partnership and data-sharing registry"
@@ -52,12 +82,20 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_DURATION = 0
-    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # a little above the verification upload limit, so that gets its own message
     PAGE_SIZE = 20
     ALLOW_DEMO_DATA = False
     # Argon2id cost; empty means argon2-cffi's recommended defaults
     PASSWORD_HASH_PARAMS: dict[str, int] = {}
     DEMO_PASSWORD = os.environ.get("REGISTRY_DEMO_PASSWORD", "demo-password-2026")
+    # the public address of the service, for links in documents (the verification QR code) and email
+    BASE_URL = os.environ.get("REGISTRY_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # the registry's sealing key: a PKCS#12 file, or a PEM key and certificate; passphrase from the environment
+    SIGNING_PKCS12 = os.environ.get("SIGNING_PKCS12")
+    SIGNING_KEY_PEM = os.environ.get("SIGNING_KEY_PEM")
+    SIGNING_CERT_PEM = os.environ.get("SIGNING_CERT_PEM")
+    SIGNING_KEY_PASSPHRASE = os.environ.get("SIGNING_KEY_PASSPHRASE")
+    MAX_VERIFY_UPLOAD = 5 * 1024 * 1024
 
     @classmethod
     def check(cls, settings: dict) -> None:
@@ -84,6 +122,12 @@ class DevelopmentConfig(Config):
     def check(cls, settings: dict) -> None:
         if not settings.get("SECRET_KEY"):
             settings["SECRET_KEY"] = _local_secret_key()
+        if not (settings.get("SIGNING_PKCS12") or settings.get("SIGNING_KEY_PEM")):
+            # the self-signed key `flask registry init-signing-key` makes for local runs
+            settings["SIGNING_PKCS12"] = str(INSTANCE_DIR / "signing.p12")
+            passphrase_file = INSTANCE_DIR / "signing-passphrase"
+            if not settings.get("SIGNING_KEY_PASSPHRASE") and passphrase_file.exists():
+                settings["SIGNING_KEY_PASSPHRASE"] = passphrase_file.read_text().strip()
         super().check(settings)
 
 
@@ -94,6 +138,14 @@ class TestConfig(Config):
     ALLOW_DEMO_DATA = True
     SECRET_KEY = "test-secret-key-that-is-long-enough-for-checks"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    BASE_URL = "http://registry.test"
+
+    @classmethod
+    def check(cls, settings: dict) -> None:
+        if not (settings.get("SIGNING_PKCS12") or settings.get("SIGNING_KEY_PEM")):
+            settings["SIGNING_PKCS12"], settings["SIGNING_KEY_PASSPHRASE"] = _throwaway_signing_key()
+        super().check(settings)
+
     # cheap hashing keeps the suite fast; the algorithm is the same
     PASSWORD_HASH_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 

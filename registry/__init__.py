@@ -14,6 +14,7 @@ from sqlalchemy import event
 from config import BASE_DIR, ConfigError, config_for
 from registry import database, passwords
 from registry.extensions import csrf, db, login_manager, migrate
+from registry.models.audit import AuditEvent
 
 MIGRATIONS_DIR = str(BASE_DIR / "migrations")
 
@@ -83,12 +84,19 @@ def _request_hooks(app: Flask) -> None:
 
     @app.after_request
     def commit_on_success(response):  # type: ignore[no-untyped-def]
-        """One commit per request, at the boundary; GET never writes."""
+        """One commit per request, at the boundary; GET never changes records.
+
+        The one thing a GET may add is audit events, on routes marked ``audited_read``
+        (downloads of documents): those are committed with nothing else.
+        """
         session = db.session
         if request.method in SAFE_METHODS:
-            if session.new or session.dirty or session.deleted or g.pop("records_flushed", False):
+            if _changes_records(session):
+                g.pop("records_flushed", None)
                 session.rollback()
                 raise RuntimeError(f"{request.method} {request.path} tried to change records")
+            if session.new and response.status_code < 400:
+                session.commit()
         elif response.status_code < 400:
             session.commit()
         else:
@@ -103,8 +111,11 @@ def _in_read_only_request() -> bool:
 
 @event.listens_for(db.session, "after_flush")
 def _note_flush(session, flush_context) -> None:  # type: ignore[no-untyped-def]
-    """A flush leaves nothing pending, so remember it: the GET check above must still see it."""
-    if _in_read_only_request():
+    """A flush leaves nothing pending, so remember it: the GET check above must still see it.
+
+    (After a flush, ``session.new`` still lists what was inserted, so an audited read's own
+    audit events are told apart from other changes.)"""
+    if _in_read_only_request() and _changes_records(session):
         g.records_flushed = True
 
 
@@ -117,8 +128,14 @@ def _forget_flush(session) -> None:  # type: ignore[no-untyped-def]
 @event.listens_for(db.session, "before_commit")
 def _refuse_commit_in_get(session) -> None:  # type: ignore[no-untyped-def]
     """A GET that commits would be past saving by the time the response is checked."""
-    if _in_read_only_request() and (session.new or session.dirty or session.deleted or g.get("records_flushed")):
+    if _in_read_only_request() and _changes_records(session):
         raise RuntimeError(f"{request.method} {request.path} tried to change records")
+
+
+def _changes_records(session) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the session holds changes a GET may not make (audit events of an audited read are allowed)."""
+    audit_only = g.get("audited_read") and all(isinstance(obj, AuditEvent) for obj in session.new)
+    return bool((session.new and not audit_only) or session.dirty or session.deleted or g.get("records_flushed"))
 
 
 __all__ = ["ConfigError", "create_app"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -60,10 +61,15 @@ def load_demo() -> None:
     if not demo.is_empty():
         click.echo("The database already has records: demo data not loaded.")
         return
-    click.echo("Loading demo data…")
+    from config import INSTANCE_DIR, local_signing_key
+
+    if not current_app.config.get("SIGNING_PKCS12") or not Path(current_app.config["SIGNING_PKCS12"]).exists():
+        path, passphrase = local_signing_key(INSTANCE_DIR)  # the demo's signed agreement needs a seal
+        current_app.config.update(SIGNING_PKCS12=path, SIGNING_KEY_PASSPHRASE=passphrase)
+    click.echo("Loading demo data: organisations, partnerships, agreements; sealing the signed ones…")
     demo.load(current_app.config["DEMO_PASSWORD"])
     db.session.commit()
-    click.echo(f"Loaded {len(demo.DEMO_ORGANISATIONS)} organisations and {len(demo.DEMO_USERS)} users.")
+    click.echo("Loaded " + ", ".join(f"{n} {what}" for what, n in demo.counts().items()) + ".")
 
 
 @registry_cli.command("demo-sign-ins")
@@ -76,6 +82,11 @@ def demo_sign_ins() -> None:
     for email, _name, role, organisation in demo.DEMO_USERS:
         suffix = f", {organisation}" if organisation else ""
         click.echo(f"  {email:<24} {role.label}{suffix}")
+    from registry.services.demo_agreements import SIGNATORIES
+
+    click.echo("Other partner signatories (same password):")
+    for email, _name, _title, organisation in SIGNATORIES:
+        click.echo(f"  {email:<32} {organisation}")
 
 
 @registry_cli.command("expire-agreements")
@@ -88,3 +99,18 @@ def expire_agreements() -> None:
     for reference in expired:
         click.echo(f"Expired {reference}")
     click.echo(f"{len(expired)} agreement{'s' if len(expired) != 1 else ''} expired.")
+
+
+@registry_cli.command("init-signing-key")
+def init_signing_key() -> None:
+    """Make a self-signed sealing key in instance/ for local runs (kept if it is already there)."""
+    from config import INSTANCE_DIR, local_signing_key
+
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException(
+            "Production uses a key from configuration: set SIGNING_PKCS12 (or SIGNING_KEY_PEM and SIGNING_CERT_PEM) "
+            "and SIGNING_KEY_PASSPHRASE."
+        )
+    existed = (INSTANCE_DIR / "signing.p12").exists()
+    path, _passphrase = local_signing_key(INSTANCE_DIR)
+    click.echo(f"{'Kept the' if existed else 'Made a new'} self-signed sealing key in {path} (never commit it).")

@@ -40,7 +40,9 @@ RULES: dict[str, frozenset[Role]] = {
     "agreement.approve": frozenset({ADMIN, IG}),
     "agreement.return": frozenset({ADMIN, IG}),
     "agreement.request_signatures": frozenset({ADMIN, MANAGER, IG}),
-    "agreement.record_signed": frozenset({ADMIN, IG}),
+    # a partner signatory signs for their own organisation (checked in services.signing)
+    "agreement.sign": frozenset({PARTNER}),
+    "agreement.download": frozenset({ADMIN, MANAGER, IG, PARTNER}),
     "agreement.terminate": frozenset({ADMIN, IG}),
     "agreement.review": frozenset({ADMIN, MANAGER, IG}),
     "review.dashboard": frozenset({ADMIN, MANAGER, IG}),

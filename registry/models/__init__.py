@@ -11,6 +11,7 @@ from registry.models.agreement import (
     SubjectGroup,
 )
 from registry.models.audit import AuditEvent
+from registry.models.document import Signature, SignedDocument
 from registry.models.organisation import Organisation, OrganisationKind, OrganisationStatus, Sector
 from registry.models.partnership import (
     Community,
@@ -45,6 +46,8 @@ __all__ = [
     "Review",
     "Role",
     "Sector",
+    "Signature",
+    "SignedDocument",
     "StatutoryGateway",
     "SubjectGroup",
     "User",

@@ -251,6 +251,8 @@ class AgreementVersion(db.Model):  # type: ignore[name-defined,misc]
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     approved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SHA-256 of the approved document (the PDF every party signs)
+    document_sha256: Mapped[str | None] = mapped_column(String(64))
 
     approved_by: Mapped[User | None] = relationship(lazy="joined")
 

@@ -143,6 +143,9 @@ def begin_change(actor: User, agreement: Agreement, read_version: int | None) ->
     if agreement.status in CLOSED:
         raise AgreementNotEditable(f"This agreement is {agreement.status_label.lower()} and can no longer be changed")
     if agreement.status in FROZEN:
+        from registry.services import signing
+
+        signing.void_signatures(actor, agreement)
         before = {"status": agreement.status, "version_number": agreement.version_number}
         agreement.status = "draft"
         agreement.version_number += 1
@@ -218,15 +221,6 @@ def gateway_choices(include_ids: list[int] | None = None) -> list[tuple[int, str
     keep = set(include_ids or [])
     rows = db.session.execute(select(StatutoryGateway).order_by(StatutoryGateway.name))
     return [(g.id, g.name) for (g,) in rows if g.active or g.id in keep]
-
-
-def party_organisation_choices() -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        select(Organisation.id, Organisation.name)
-        .where(Organisation.status == "active")
-        .order_by(Organisation.name_key)
-    )
-    return [(row.id, row.name) for row in rows]
 
 
 def check_party_organisation(organisation_id: int) -> Organisation:

@@ -55,6 +55,16 @@ DEMO_ORGANISATIONS: tuple[dict[str, str], ...] = (
 )  # fmt: skip
 
 
+def counts() -> dict[str, int]:
+    from registry.models import Agreement, Partnership, SignedDocument, User
+
+    return {
+        what: db.session.scalar(select(func.count()).select_from(model))
+        for what, model in (("organisations", Organisation), ("partnerships", Partnership), ("agreements", Agreement),
+                            ("signed PDFs", SignedDocument), ("users", User))
+    }  # fmt: skip
+
+
 def is_empty() -> bool:
     return not db.session.scalar(select(func.count()).select_from(Organisation))
 
@@ -83,7 +93,9 @@ def load(password: str) -> None:
     _load_partnerships(by_name, created["manager@example.org"], created["partner@example.org"])
     from registry.services import demo_agreements
 
-    demo_agreements.load(by_name, created["manager@example.org"], created["ig@example.org"])
+    demo_agreements.load(
+        by_name, created["manager@example.org"], created["ig@example.org"], created["partner@example.org"], password
+    )
 
 
 def _load_partnerships(by_name: dict[str, Organisation], manager: User, partner: User) -> None:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from registry.dates import today_in_london
 from registry.models import Organisation, User
 from registry.readiness import add_months
-from registry.services import agreement_parts, agreements, lifecycle
+from registry.services import agreement_parts, agreements, lifecycle, signing, users
 
 
 def _party(actor: User, agreement, organisation: Organisation, role: str, signatory: str, title: str) -> None:  # type: ignore[no-untyped-def]
@@ -28,8 +28,22 @@ def _party(actor: User, agreement, organisation: Organisation, role: str, signat
     )
 
 
-def load(by_name: dict[str, Organisation], manager: User, ig: User) -> None:
+def _sign_by_every_party(agreement, signatories: dict[int, User]) -> None:  # type: ignore[no-untyped-def]
+    version = signing.current_version(agreement)
+    for party in agreement.parties:
+        signer = signatories[party.organisation_id]
+        signing.sign(
+            signer,
+            agreement,
+            signer_name=signer.name,
+            job_title=signer.job_title,  # type: ignore[attr-defined]
+            fingerprint=version.document_sha256,
+        )
+
+
+def load(by_name: dict[str, Organisation], manager: User, ig: User, partner: User, password: str) -> None:
     today = today_in_london()
+    signatories = _signatories(by_name, partner, password)
     council, homes = by_name["Northbridge Borough Council"], by_name["Northbridge Homes"]
     police = by_name["Northshire Police"]
 
@@ -93,9 +107,10 @@ def load(by_name: dict[str, Organisation], manager: User, ig: User) -> None:
         {"name": "Tenants referred to the panel", "includes_vulnerable_adults": True},
         read_version=tenancy.lock_version,
     )
-    for step in ("submit", "approve", "request_signatures", "record_signed"):
-        actor = ig if step in ("approve", "record_signed") else manager
+    for step in ("submit", "approve", "request_signatures"):
+        actor = ig if step == "approve" else manager
         getattr(lifecycle, step)(actor, tenancy, read_version=tenancy.lock_version)
+    _sign_by_every_party(tenancy, signatories)
 
     stats = agreements.create(manager, {"title": "Digital inclusion statistics by ward", "kind": "non_personal"})
     for organisation in (council, by_name["Northbridge College"]):
@@ -109,10 +124,9 @@ def load(by_name: dict[str, Organisation], manager: User, ig: User) -> None:
         "dates": {"effective_from": add_months(today, -13), "review_interval_months": 12},
     }.items():
         agreements.update_section(manager, stats, section, data, read_version=stats.lock_version)
-    for step in ("submit", "approve", "request_signatures", "record_signed"):
-        getattr(lifecycle, step)(
-            ig if step in ("approve", "record_signed") else manager, stats, read_version=stats.lock_version
-        )
+    for step in ("submit", "approve", "request_signatures"):
+        getattr(lifecycle, step)(ig if step == "approve" else manager, stats, read_version=stats.lock_version)
+    _sign_by_every_party(stats, signatories)
 
     draft = agreements.create(
         manager,
@@ -123,3 +137,25 @@ def load(by_name: dict[str, Organisation], manager: User, ig: User) -> None:
         },
     )
     _party(manager, draft, by_name["Northbridge and District NHS Foundation Trust"], "controller", "", "")
+
+
+SIGNATORIES = (
+    ("signatory.council@example.org", "Sam Okafor", "Director of Communities", "Northbridge Borough Council"),
+    ("signatory.police@example.org", "Ray Hall", "Chief Inspector, Neighbourhood Policing", "Northshire Police"),
+    ("signatory.college@example.org", "Priya Shah", "Vice Principal", "Northbridge College"),
+)
+
+
+def _signatories(by_name: dict[str, Organisation], partner: User, password: str) -> dict[int, User]:
+    """Partner users who may sign for their organisations; the demo partner signs for Northbridge Homes."""
+    partner.is_signatory = True
+    partner.job_title = "Director of Housing"  # type: ignore[attr-defined]
+    found = {partner.organisation_id: partner}
+    for email, name, title, organisation in SIGNATORIES:
+        user = users.create(
+            None, email=email, name=name, role="partner", password=password, organisation_id=by_name[organisation].id
+        )
+        user.is_signatory = True
+        user.job_title = title  # type: ignore[attr-defined]
+        found[user.organisation_id] = user
+    return found

@@ -35,7 +35,7 @@ TRANSITIONS = {
         Transition("approve", frozenset({"awaiting_approval"}), "approved", "approve"),
         Transition("return", frozenset({"awaiting_approval"}), "draft", "return"),
         Transition("request_signatures", frozenset({"approved"}), "awaiting_signatures", "send for signature"),
-        Transition("record_signed", frozenset({"awaiting_signatures"}), "active", "record as signed"),
+        Transition("activate", frozenset({"awaiting_signatures"}), "active", "make active"),
         Transition("terminate", frozenset({"approved", "awaiting_signatures", "active"}), "terminated", "terminate"),
         Transition("expire", frozenset({"approved", "awaiting_signatures", "active"}), "expired", "mark as expired"),
     )
@@ -105,6 +105,9 @@ def approve(actor: User, agreement: Agreement, *, read_version: int) -> Agreemen
                                approved_by_id=actor.id, approved_at=now)  # fmt: skip
     db.session.add(version)
     flush()
+    from registry.services import signing  # the approved document's fingerprint, which every party signs
+
+    signing.fingerprint_version(agreement, version)
     return version
 
 
@@ -118,9 +121,9 @@ def request_signatures(actor: User, agreement: Agreement, *, read_version: int) 
     _move(actor, agreement, "request_signatures", read_version=read_version)
 
 
-def record_signed(actor: User, agreement: Agreement, *, read_version: int) -> None:
-    """Stands in for signing until every party signs in the registry (the documents feature)."""
-    _move(actor, agreement, "record_signed", read_version=read_version)
+def activate(actor: User | None, agreement: Agreement) -> None:
+    """Every party has signed (see services.signing): the agreement is in force."""
+    _move(actor, agreement, "activate", read_version=None)
 
 
 def terminate(actor: User, agreement: Agreement, reason: str, *, read_version: int | None) -> None:

@@ -166,7 +166,7 @@ def differences(before: dict[str, Any], after: dict[str, Any]) -> list[Differenc
             added = [r for r in new_rows if r not in old_rows]
             if not removed and not added:
                 continue  # the same elements in another order
-            found.append(Difference(field, label, "\n".join(removed) or "No change to remove",
+            found.append(Difference(field, label, "\n".join(removed) or "Nothing removed",
                                     "\n".join(added) or "Nothing added"))  # fmt: skip
         else:
             found.append(Difference(field, label, display(field, old), display(field, new)))

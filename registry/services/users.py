@@ -10,7 +10,7 @@ from registry.extensions import db
 from registry.models import Role, User
 from registry.passwords import hash_password, verify_password
 from registry.services import audit
-from registry.services.errors import CannotChangeOwnAccount, EmailTaken, PartnerNeedsOrganisation
+from registry.services.errors import CannotChangeOwnAccount, DomainError, EmailTaken, PartnerNeedsOrganisation
 
 
 def normalise_email(email: str) -> str:
@@ -70,6 +70,8 @@ def update(actor: User, user: User, *, name: str, role: str, organisation_id: in
     user.name = name.strip()
     user.role = Role(role).value
     user.organisation_id = _check_organisation(role, organisation_id)
+    if user.role != Role.PARTNER:
+        user.is_signatory = False
     changes = audit.diff(user, User.AUDITED)
     if changes:
         db.session.flush()
@@ -87,6 +89,18 @@ def set_active(actor: User, user: User, active: bool) -> User:
     changes = audit.diff(user, User.AUDITED)
     db.session.flush()
     audit.record("user.reactivated" if active else "user.deactivated", "user", user.id, actor=actor, changes=changes)
+    return user
+
+
+def set_signatory(actor: User | None, user: User, is_signatory: bool) -> User:
+    """Mark a partner user as one who may sign agreements for their organisation."""
+    if is_signatory and user.role != Role.PARTNER:
+        raise DomainError("Only partner users sign for their organisation", field="is_signatory")
+    if user.is_signatory != is_signatory:
+        user.is_signatory = is_signatory
+        changes = audit.diff(user, User.AUDITED)
+        db.session.flush()
+        audit.record("user.signatory_changed", "user", user.id, actor=actor, changes=changes)
     return user
 
 

@@ -38,8 +38,18 @@ def register_web(app: Flask) -> None:
     from registry.web.pages.routes import bp as pages_bp
     from registry.web.partnerships import bp as partnerships_bp
     from registry.web.reviews.routes import bp as reviews_bp
+    from registry.web.verify.routes import bp as verify_bp
 
-    for blueprint in (pages_bp, auth_bp, organisations_bp, partnerships_bp, agreements_bp, reviews_bp, admin_bp):
+    for blueprint in (
+        pages_bp,
+        auth_bp,
+        organisations_bp,
+        partnerships_bp,
+        agreements_bp,
+        reviews_bp,
+        admin_bp,
+        verify_bp,
+    ):
         app.register_blueprint(blueprint)
 
     WTFormsHelpers(app)

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, flash, request
+from flask import abort, flash, g, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from registry import database
 from registry.extensions import db, login_manager
 from registry.policy import RULES, can, can_see
 from registry.services.errors import DomainError
@@ -82,3 +83,19 @@ def refuse(error: DomainError) -> None:
     """Undo any partial change and show the error as a banner on the next page."""
     db.session.rollback()
     flash(error.message, "error")
+
+
+def audited_read(view: F) -> F:
+    """A GET that records an audit event (a document download). Put it above the access decorators:
+    the transaction must begin as a write on SQLite before the first query."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        g.audited_read = True
+        token = database.may_write.set(True)
+        try:
+            return view(*args, **kwargs)
+        finally:
+            database.may_write.reset(token)
+
+    return wrapped  # type: ignore[return-value]

@@ -134,15 +134,20 @@ ACCESS: dict[tuple[str, ...], tuple[Url, tuple[int, ...]]] = {
         lambda c: c.agreement_url + "/request-signatures",
         (302, 302, 302, 302, 403, 404),
     ),
-    ("agreements.record_signed", "POST"): (
-        lambda c: c.agreement_url + "/record-signed",
-        (302, 302, 403, 302, 403, 404),
-    ),
     ("agreements.terminate", "GET"): (lambda c: c.agreement_url + "/terminate", (302, 200, 403, 200, 403, 404)),
     ("agreements.terminate", "POST"): (lambda c: c.agreement_url + "/terminate", (302, 200, 403, 200, 403, 404)),
     ("agreements.review", "GET"): (lambda c: c.agreement_url + "/reviews/new", (302, 200, 200, 200, 403, 404)),
     ("agreements.review", "POST"): (lambda c: c.agreement_url + "/reviews/new", (302, 200, 200, 200, 403, 404)),
     ("reviews.dashboard", "GET"): (lambda c: "/reviews/", (302, 200, 200, 200, 403, 403)),
+    ("agreements.document_pdf", "GET"): (lambda c: c.agreement_url + "/document.pdf", VISIBLE_TO_OWN),
+    ("agreements.document_html", "GET"): (lambda c: c.agreement_url + "/document", VISIBLE_TO_OWN),
+    ("agreements.version_pdf", "GET"): (lambda c: c.agreement_url + "/versions/1/document.pdf", VISIBLE_TO_OWN),
+    ("agreements.signed_pdf", "GET"): (lambda c: c.signed_url + "/signed/version-1.pdf", VISIBLE_TO_OWN),
+    # only a partner signatory signs; with nothing to sign the page sends them back to the agreement
+    ("agreements.sign", "GET"): (lambda c: c.agreement_url + "/sign", (302, 403, 403, 403, 302, 404)),
+    ("agreements.sign", "POST"): (lambda c: c.agreement_url + "/sign", (302, 403, 403, 403, 302, 404)),
+    ("verify.verify", "GET"): (lambda c: "/verify", EVERYONE),
+    ("verify.verify", "POST"): (lambda c: "/verify", EVERYONE),
 }
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}

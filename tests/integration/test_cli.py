@@ -13,6 +13,7 @@ from registry import create_app
 from registry.extensions import db
 from registry.models import Organisation, User
 from registry.services import demo
+from registry.services.demo_agreements import SIGNATORIES
 
 NEW_PASSWORD = "a-password-from-stdin"
 
@@ -72,9 +73,14 @@ def test_create_user_refusals_exit_non_zero_and_create_nothing(
 def test_load_demo_loads_once(app: Flask, runner: FlaskCliRunner) -> None:
     first = runner.invoke(args=["registry", "load-demo"])
     assert first.exit_code == 0, first.output
-    assert f"Loaded {len(demo.DEMO_ORGANISATIONS)} organisations and {len(demo.DEMO_USERS)} users." in first.output
+    people = len(demo.DEMO_USERS) + len(SIGNATORIES)
+    assert (
+        f"Loaded {len(demo.DEMO_ORGANISATIONS)} organisations, 1 partnerships, 3 agreements, 2 signed PDFs, "
+        f"{people} users."
+        in first.output
+    )
     organisations, users = count(app, Organisation), count(app, User)
-    assert organisations == len(demo.DEMO_ORGANISATIONS) and users == len(demo.DEMO_USERS)
+    assert organisations == len(demo.DEMO_ORGANISATIONS) and users == people
 
     second = runner.invoke(args=["registry", "load-demo"])
     assert second.exit_code == 0

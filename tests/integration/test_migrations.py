@@ -16,6 +16,7 @@ from sqlalchemy import func, inspect, select, text
 from registry.extensions import db
 from registry.models import Organisation, User
 from registry.services import demo
+from registry.services.demo_agreements import SIGNATORIES
 
 
 @pytest.fixture
@@ -64,7 +65,7 @@ def test_upgrade_downgrade_upgrade_with_data_and_head_matches_models(empty_app: 
         assert _tables() == set(db.metadata.tables)
         demo.load("a-demo-password-for-migrations")
         db.session.commit()
-        assert db.session.scalar(select(func.count()).select_from(User)) == len(demo.DEMO_USERS)
+        assert db.session.scalar(select(func.count()).select_from(User)) == len(demo.DEMO_USERS) + len(SIGNATORIES)
         db.session.remove()  # end the session's transaction before another connection reads
 
         with db.engine.connect() as connection:

@@ -3,8 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSelect, GovSubmitInput
-from wtforms import PasswordField, RadioField, SelectField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+)
+from wtforms import BooleanField, PasswordField, RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from registry.models import Role
@@ -39,6 +45,11 @@ class UserDetailsForm(FlaskForm):
         coerce=_int_or_none,
         widget=GovSelect(),
         validators=[Optional()],
+    )
+    is_signatory = BooleanField(
+        "They may sign data-sharing agreements for their organisation",
+        description="Only for partner users",
+        widget=GovCheckboxInput(),
     )
     submit = SubmitField("Save user", widget=GovSubmitInput())
 

@@ -47,6 +47,7 @@ def user_create() -> str | Response:
                 password=form.password.data,
                 organisation_id=form.organisation_id.data,
             )
+            users.set_signatory(current_user, user, bool(form.is_signatory.data) and user.role == "partner")
         except DomainError as error:
             reject(form, error)
         else:
@@ -66,6 +67,7 @@ def user_edit(user_id: int) -> str | Response:
             users.update(
                 current_user, user, name=form.name.data, role=form.role.data, organisation_id=form.organisation_id.data
             )
+            users.set_signatory(current_user, user, bool(form.is_signatory.data) and user.role == "partner")
         except DomainError as error:
             reject(form, error)
         else:

@@ -117,3 +117,15 @@ class ReviewForm(FlaskForm):
     )
     notes = text("Notes (optional)", 5000)
     submit = SubmitField("Record review", widget=GovSubmitInput())
+
+
+class SignForm(FlaskForm):
+    signer_name = short("Your full name", required="Enter your full name")
+    job_title = short("Your job title", required="Enter your job title")
+    authorised = BooleanField(
+        "I am authorised to sign this agreement",
+        widget=GovCheckboxInput(),
+        validators=[InputRequired("Confirm that you are authorised to sign for your organisation")],
+    )
+    fingerprint = HiddenField()
+    submit = SubmitField("Sign the agreement", widget=GovSubmitInput())

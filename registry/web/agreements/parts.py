@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from registry.models import Agreement, DataItem, Party, SubjectGroup
-from registry.services import agreement_parts, agreements
+from registry.services import agreement_parts, organisations
 from registry.services.errors import DomainError
 from registry.web.access import authorize, reject, signed_in, visible_or_404
 from registry.web.agreements import bp
@@ -33,7 +33,8 @@ def _render(template: str, form: VersionedForm, agreement: Agreement, **context:
 def party_add(reference: str) -> str | Response:
     agreement = _editable(reference)
     form = PartyForm()
-    form.organisation_id.choices = [("", "Select an organisation"), *agreements.party_organisation_choices()]
+    # dissolved organisations are listed, marked, so that choosing one can suggest its successor
+    form.organisation_id.choices = [("", "Select an organisation"), *organisations.labelled_choices()]
     if form.validate_on_submit():
         try:
             party = agreement_parts.add_party(

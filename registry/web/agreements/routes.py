@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from registry.models import Agreement
 from registry.models import agreement_choices as choices
 from registry.readiness import gaps
-from registry.services import agreements, lifecycle, organisations, partnerships, reviews
+from registry.services import agreements, lifecycle, organisations, partnerships, reviews, signing
 from registry.services.errors import DomainError
 from registry.services.snapshots import LABELS, differences, display, snapshot
 from registry.web.access import page_number, reject, requires, visible_or_404
@@ -110,6 +110,9 @@ def view(reference: str) -> str:
         review_state=reviews.state(agreement.next_review_date, agreement.status),
         choices=choices,
         labels=LABELS,
+        party_states=signing.party_states(agreement) if agreement.status in ("awaiting_signatures", "active") else [],
+        signed_documents=signing.signed_documents(agreement),
+        party_to_sign=signing.party_to_sign(current_user, agreement),
     )
 
 

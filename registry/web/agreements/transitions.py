@@ -73,17 +73,6 @@ def request_signatures(reference: str) -> Response:
     )
 
 
-@bp.route("/<reference>/record-signed", methods=["POST"])
-@signed_in
-def record_signed(reference: str) -> Response:
-    return _transition(
-        reference,
-        "record_signed",
-        lambda a, v: lifecycle.record_signed(current_user, a, read_version=v),
-        "All parties have signed: {reference} is now active",
-    )
-
-
 def _with_form(
     reference: str,
     action: str,

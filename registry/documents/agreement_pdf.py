@@ -1,0 +1,233 @@
+"""The agreement document: a reportlab (Platypus) PDF laid out like an information sharing
+agreement, from plain data. It knows nothing of Flask or the database.
+
+Every string a person typed goes through ``escape`` before it reaches a Paragraph, so markup
+in a field shows as text. The layout is stable: the same record renders to the same bytes
+(reportlab's invariant mode); times appear only where they belong (signatures, certificate).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    KeepTogether,
+    LongTable,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    TableStyle,
+)
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from registry.documents import sections as text
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def _fonts() -> tuple[str, str]:
+    """DejaVu Sans when the system has it (it covers right-to-left and most scripts), else Helvetica."""
+    try:
+        pdfmetrics.getFont("RegistrySans")
+        return "RegistrySans", "RegistrySans-Bold"
+    except KeyError:
+        pass
+    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
+    if regular.exists() and bold.exists():
+        pdfmetrics.registerFont(TTFont("RegistrySans", str(regular)))
+        pdfmetrics.registerFont(TTFont("RegistrySans-Bold", str(bold)))
+        return "RegistrySans", "RegistrySans-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+def escape(value: Any) -> str:
+    """User text made safe for a Paragraph: markup escaped, line breaks kept, long words breakable."""
+    return xml_escape(str(value if value is not None else "")).replace("\n", "<br/>")
+
+
+@dataclass(frozen=True)
+class SignatureBlock:
+    organisation: str
+    role: str
+    signatory_name: str | None
+    signatory_job_title: str | None
+    signed_by: str | None = None
+    signed_job_title: str | None = None
+    signed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Certificate:
+    events: list[tuple[datetime, str]]
+    fingerprint: str  # SHA-256 of the approved document that the parties signed
+    verification_code: str
+    verify_url: str
+
+
+@dataclass
+class Document:
+    """Everything the PDF shows, as plain values."""
+
+    reference: str
+    version: int
+    title: str
+    status_label: str
+    draft: bool
+    council: str
+    kind_label: str
+    sections: list[text.Section]
+    parties: list[SignatureBlock]
+    dates: dict[str, str] = field(default_factory=dict)
+    certificate: Certificate | None = None
+
+
+class _Doc(BaseDocTemplate):
+    """Adds PDF bookmarks and table-of-contents entries for every section heading."""
+
+    def afterFlowable(self, flowable: Any) -> None:
+        key = getattr(flowable, "_bookmark", None)
+        if key:
+            level, title = flowable._level, flowable._title
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(title, key, level=level, closed=False)
+            self.notify("TOCEntry", (level, title, self.page, key))
+
+
+def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
+    base = getSampleStyleSheet()
+    body = ParagraphStyle(
+        "Body", parent=base["BodyText"], fontName=regular, fontSize=10, leading=14, wordWrap="LTR", splitLongWords=True
+    )
+    return {
+        "body": body,
+        "small": ParagraphStyle("Small", parent=body, fontSize=8, leading=11),
+        "cell": ParagraphStyle("Cell", parent=body, fontSize=9, leading=12),
+        "h1": ParagraphStyle("H1", parent=body, fontName=bold, fontSize=22, leading=28, spaceAfter=12),
+        "h2": ParagraphStyle("H2", parent=body, fontName=bold, fontSize=14, leading=18, spaceBefore=12, spaceAfter=6),
+        "h3": ParagraphStyle("H3", parent=body, fontName=bold, fontSize=11, leading=14, spaceBefore=6, spaceAfter=3),
+        "label": ParagraphStyle("Label", parent=body, fontName=bold, fontSize=9, leading=12),
+        "centre": ParagraphStyle("Centre", parent=body, alignment=TA_CENTER),
+    }
+
+
+def _heading(title: str, key: str, style: ParagraphStyle, level: int = 0) -> Paragraph:
+    paragraph = Paragraph(escape(title), style)
+    paragraph._bookmark, paragraph._level, paragraph._title = key, level, title  # type: ignore[attr-defined]
+    return paragraph
+
+
+def _table(
+    rows: list[list[Any]], widths: list[float], styles: dict[str, ParagraphStyle], header: bool = True
+) -> LongTable:
+    cells = [
+        [Paragraph(escape(c), styles["label" if header and i == 0 else "cell"]) for c in row]
+        for i, row in enumerate(rows)
+    ]
+    table = LongTable(cells, colWidths=widths, repeatRows=1 if header else 0, splitByRow=True)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#b1b4b6")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1") if header else colors.white),
+            ]
+        )
+    )
+    return table
+
+
+def _page_decorations(document: Document, regular: str, bold: str):  # type: ignore[no-untyped-def]
+    def decorate(canvas, doc) -> None:  # type: ignore[no-untyped-def]
+        canvas.saveState()
+        if document.draft:
+            canvas.setFont(bold, 90)
+            canvas.setFillColor(colors.Color(0.85, 0.1, 0.1, alpha=0.15))
+            canvas.translate(A4[0] / 2, A4[1] / 2)
+            canvas.rotate(45)
+            canvas.drawCentredString(0, -30, "DRAFT")
+        canvas.restoreState()
+
+    return decorate
+
+
+class _NumberedCanvasMaker:
+    """Footer on every page: reference, version and page x of y (y known only at the end)."""
+
+    def __init__(self, document: Document, font: str) -> None:
+        self.document, self.font = document, font
+
+    def __call__(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+        from reportlab.pdfgen.canvas import Canvas
+
+        document, font = self.document, self.font
+
+        class NumberedCanvas(Canvas):
+            def __init__(self, *a: Any, **k: Any) -> None:
+                super().__init__(*a, **k)
+                self._pages: list[dict] = []
+
+            def showPage(self) -> None:
+                self._pages.append(dict(self.__dict__))
+                self._startPage()
+
+            def save(self) -> None:
+                total = len(self._pages)
+                for state in self._pages:
+                    self.__dict__.update(state)
+                    self.setFont(font, 8)
+                    self.setFillColor(colors.HexColor("#505a5f"))
+                    footer = f"{document.reference} · Version {document.version} · {document.status_label}"
+                    self.drawString(20 * mm, 10 * mm, footer)
+                    self.drawRightString(A4[0] - 20 * mm, 10 * mm, f"Page {self._pageNumber} of {total}")
+                    super().showPage()
+                super().save()
+
+        return NumberedCanvas(*args, **kwargs)
+
+
+def render(document: Document) -> bytes:
+    regular, bold = _fonts()
+    styles = _styles(regular, bold)
+    buffer = BytesIO()
+    doc = _Doc(
+        buffer,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+        title=f"{document.reference}: {document.title}",
+        author=document.council,
+        subject=f"Data-sharing agreement {document.reference}, version {document.version}",
+        creator="Partnership and data-sharing registry",
+        lang="en-GB",
+        invariant=1,
+    )
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_page_decorations(document, regular, bold))])
+    story = text.story(
+        document, styles, _heading, lambda rows, widths, header=True: _table(rows, widths, styles, header), doc.width
+    )
+    toc = TableOfContents(levelStyles=[ParagraphStyle("TOC1", fontName=regular, fontSize=10, leading=14)])
+    story.insert(story.index(text.TOC_MARKER), toc)
+    story.remove(text.TOC_MARKER)
+    doc.multiBuild(story, canvasmaker=_NumberedCanvasMaker(document, regular))
+    return buffer.getvalue()
+
+
+__all__ = ["Certificate", "Document", "KeepTogether", "PageBreak", "SignatureBlock", "Spacer", "escape", "render"]
