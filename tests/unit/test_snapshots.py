@@ -78,7 +78,7 @@ def test_an_added_party_is_shown_as_added_with_nothing_removed() -> None:
         Difference(
             "parties",
             "Parties",
-            "No change to remove",
+            "Nothing removed",
             "Police: Joint controller; signatory Chief Constable (no job title); retention 2 years",
         )
     ]
@@ -121,7 +121,7 @@ def test_subject_groups_added_and_removed_show_their_flags() -> None:
         Difference(
             "subject_groups",
             "Data subjects",
-            "No change to remove",
+            "Nothing removed",
             "Care leavers (includes children) (includes vulnerable adults)",
         )
     ]
@@ -133,7 +133,7 @@ def test_a_list_that_was_missing_from_an_older_snapshot_shows_every_element_as_a
     del before["gateways"]
     after = record(gateways=["Crime and Disorder Act 1998 s115", "Children Act 2004 s10"])
     assert differences(before, after) == [
-        Difference("gateways", "Statutory gateways", "No change to remove",
+        Difference("gateways", "Statutory gateways", "Nothing removed",
                    "Crime and Disorder Act 1998 s115\nChildren Act 2004 s10"),
     ]  # fmt: skip
 
