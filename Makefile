@@ -12,7 +12,7 @@ export TEST_DATABASE_URL
 
 LOCAL_ENV := REGISTRY_ENV=development
 
-.PHONY: help run test lint assets install chromium clean
+.PHONY: help run test lint assets install chromium tools bench clean
 
 help:
 	@echo "make run    set up and serve the registry on http://127.0.0.1:$(PORT) with demo data"
@@ -48,10 +48,14 @@ assets: static/dist/registry.css
 chromium:
 	@bash scripts/ensure-chromium.sh
 
+tools:
+	@bash scripts/ensure-tools.sh
+
 run: install assets
 	@mkdir -p instance
 	@echo "==> Migrating the database"
 	@$(LOCAL_ENV) $(BIN)/flask --app wsgi db upgrade
+	@$(LOCAL_ENV) $(BIN)/flask --app wsgi registry init-signing-key
 	@$(LOCAL_ENV) $(BIN)/flask --app wsgi registry load-demo
 	@$(LOCAL_ENV) $(BIN)/flask --app wsgi registry demo-sign-ins
 	@echo "==> Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
@@ -61,11 +65,14 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install assets chromium
+test: install assets chromium tools
 	@echo "==> Lint"
 	$(BIN)/ruff check .
 	@echo "==> Tests (unit and integration on SQLite and PostgreSQL, browser in Chromium)"
 	bash scripts/with-postgres.sh $(BIN)/pytest
+
+bench: install
+	$(BIN)/python -m bench.documents
 
 clean:
 	rm -rf $(STAMPS) static/dist

@@ -40,8 +40,22 @@ from registry.documents import sections as text
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 
-def _fonts() -> tuple[str, str]:
-    """DejaVu Sans when the system has it (it covers right-to-left and most scripts), else Helvetica."""
+def _needs_unicode_font(document: Document) -> bool:
+    """Whether any text is outside what the standard PDF fonts can show (Latin-1)."""
+    texts = [document.title, document.reference, *document.dates.values()]
+    for section in document.sections:
+        texts += [value for row in section.rows for value in row]
+        if section.table:
+            texts += [cell for row in section.table[1] for cell in row]
+    texts += [str(value) for party in document.parties for value in vars(party).values() if value]
+    return any(ord(ch) > 255 for text in texts for ch in str(text))
+
+
+def _fonts(document: Document) -> tuple[str, str]:
+    """Helvetica (fast, built in) unless the text needs more: then DejaVu Sans, which covers
+    right-to-left and most scripts."""
+    if not _needs_unicode_font(document):
+        return "Helvetica", "Helvetica-Bold"
     try:
         pdfmetrics.getFont("RegistrySans")
         return "RegistrySans", "RegistrySans-Bold"
@@ -201,7 +215,7 @@ class _NumberedCanvasMaker:
 
 
 def render(document: Document) -> bytes:
-    regular, bold = _fonts()
+    regular, bold = _fonts(document)
     styles = _styles(regular, bold)
     buffer = BytesIO()
     doc = _Doc(
