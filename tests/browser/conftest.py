@@ -1,12 +1,12 @@
 """Browser-only fixtures: one live server per session, Debian's Chromium, one signed-in state per role.
 
 The live server runs the real app (CSRF on) on a fresh SQLite file migrated to head and
-loaded with the demo data through the real services, plus a partnership the demo partner's
-organisation is not in (so a partner meets its 404) and a retired community. Each role
-signs in through the form once per session; tests then open pages from that stored state
-(``page_as``), so a test costs one new browser context, not a sign-in. Checks that only
-look at pages can share one page per role (``role_page``), which saves Chromium a new
-context and renderer per test.
+loaded with the demo data through the real services, plus a partnership and an agreement the
+demo partner's organisation is not in (so a partner meets their 404), an agreement whose
+version 2 awaits approval, and a retired community. Each role signs in through the form once
+per session; tests then open pages from that stored state (``page_as``), so a test costs one
+new browser context, not a sign-in. Checks that only look at pages can share one page per
+role (``role_page``), which saves Chromium a new context and renderer per test.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from werkzeug.serving import make_server
 from registry import create_app
 from registry.dates import today_in_london
 from registry.extensions import db
-from registry.models import Membership, Objective, Organisation, Partnership, User
-from registry.services import demo, objectives, organisations, partnerships
+from registry.models import Agreement, DataItem, Membership, Objective, Organisation, Partnership, Party, User
+from registry.services import agreement_parts, agreements, demo, lifecycle, objectives, organisations, partnerships
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -58,6 +58,9 @@ EXTRA_ORGANISATIONS = 10
 OTHER_PARTNERSHIP = "Northshire Community Safety Partnership"
 OTHER_OBJECTIVE = "Fewer repeat fire call-outs"
 RETIRED_COMMUNITY = "Gypsy, Roma and Traveller communities"
+# A draft agreement Northbridge Homes is not party to, and one whose version 2 awaits approval.
+OTHER_AGREEMENT = "Fire safety visits for older people"
+AWAITING_AGREEMENT = "Community centre footfall"
 
 
 @dataclass
@@ -92,6 +95,21 @@ class LiveServer:
         )
         return self._id(query, f"{organisation!r} is not a member of {partnership!r}")
 
+    def agreement_reference(self, title: str) -> str:
+        with self.app.app_context():
+            found = db.session.scalar(select(Agreement.reference).where(Agreement.title == title))
+        assert found is not None, f"no agreement called {title!r}"
+        return found
+
+    def party_id(self, agreement: str, organisation: str) -> int:
+        query = select(Party.id).join(Agreement).join(Organisation, Organisation.id == Party.organisation_id)
+        query = query.where(Agreement.title == agreement, Organisation.name == organisation)
+        return self._id(query, f"{organisation!r} is not a party to {agreement!r}")
+
+    def item_id(self, agreement: str, name: str) -> int:
+        query = select(DataItem.id).join(Agreement).where(Agreement.title == agreement, DataItem.name == name)
+        return self._id(query, f"no data item {name!r} in {agreement!r}")
+
     def _id(self, query: Any, missing: str) -> int:
         with self.app.app_context():
             found = db.session.scalar(query)
@@ -108,6 +126,7 @@ def _load_data(app: Flask) -> None:
                 None, {"name": f"Ward {n:02d} Community Forum", "sector": "third", "kind": "voluntary_group"}
             )
         _load_other_partnership()
+        _load_other_agreements()
         db.session.commit()
 
 
@@ -133,6 +152,35 @@ def _load_other_partnership() -> None:
     }, [communities["Older people"]])  # fmt: skip
     retired = objectives.add_community(manager, RETIRED_COMMUNITY)
     objectives.set_community_active(manager, retired.id, False)
+
+
+def _load_other_agreements() -> None:
+    """Through the services: a draft without Northbridge Homes, and version 2 of another awaiting approval."""
+    manager, ig = (db.session.scalar(select(User).where(User.email == ROLE_EMAILS[r])) for r in ("manager", "ig"))
+    assert manager is not None and ig is not None
+    org = {o.name: o.id for o in db.session.scalars(select(Organisation))}
+
+    def party(agreement: Agreement, name: str, role: str) -> None:
+        data = {"organisation_id": org[name], "role": role, "signatory_name": "Data lead"}
+        agreement_parts.add_party(manager, agreement, data, read_version=agreement.lock_version)
+
+    other = agreements.create(manager, {"title": OTHER_AGREEMENT, "kind": "two_way"})
+    for name in ("Northshire Police", "Northshire Fire and Rescue Service"):
+        party(other, name, "controller")
+    footfall = agreements.create(manager, {"title": AWAITING_AGREEMENT, "kind": "non_personal",
+                                           "purpose": "Plan opening hours."})  # fmt: skip
+    for name in ("Northbridge Borough Council", "Northbridge College"):
+        party(footfall, name, "provider")
+    agreement_parts.add_item(manager, footfall, {"name": "Visits a day", "category": "aggregate"},
+                             read_version=footfall.lock_version)  # fmt: skip
+    for section, data in (("legal", {"confirmed_anonymised": True}),
+                          ("dates", {"effective_from": date(today_in_london().year - 1, 4, 1)})):  # fmt: skip
+        agreements.update_section(manager, footfall, section, data, read_version=footfall.lock_version)
+    lifecycle.submit(manager, footfall, read_version=footfall.lock_version)
+    lifecycle.approve(ig, footfall, read_version=footfall.lock_version)
+    agreements.update_section(manager, footfall, "purpose", {"purpose": "Plan opening hours and staffing."},
+                              read_version=footfall.lock_version)  # fmt: skip
+    lifecycle.submit(manager, footfall, read_version=footfall.lock_version)
 
 
 @pytest.fixture(scope="session")

@@ -9,9 +9,10 @@ new page needs a row in the feature's module here. Shared steps are in ``screen_
 from __future__ import annotations
 
 from browser.screen_steps import Screen
+from browser.screens_agreements import AGREEMENT_SCREENS
 from browser.screens_organisations import ORGANISATION_SCREENS
 from browser.screens_partnerships import PARTNERSHIP_SCREENS
 
-SCREENS: list[Screen] = [*ORGANISATION_SCREENS, *PARTNERSHIP_SCREENS]
+SCREENS: list[Screen] = [*ORGANISATION_SCREENS, *PARTNERSHIP_SCREENS, *AGREEMENT_SCREENS]
 
 __all__ = ["SCREENS", "Screen"]
