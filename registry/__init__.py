@@ -95,7 +95,9 @@ def _request_hooks(app: Flask) -> None:
                 g.pop("records_flushed", None)
                 session.rollback()
                 raise RuntimeError(f"{request.method} {request.path} tried to change records")
-            if session.new and response.status_code < 400:
+            # an audited read commits even when its events were already flushed (say by loading
+            # a deferred column after recording them): then ``session.new`` is empty
+            if (session.new or g.get("audited_read")) and response.status_code < 400:
                 session.commit()
         elif response.status_code < 400:
             session.commit()

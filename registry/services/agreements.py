@@ -17,7 +17,7 @@ from registry.models import Agreement, Objective, Organisation, Party, Role, Sta
 from registry.readiness import add_months
 from registry.services import audit, references
 from registry.services.errors import AgreementNotEditable, DomainError, StaleEdit
-from registry.services.persist import flush
+from registry.services.persist import contains, flush
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "purpose": ("title", "kind", "partnership_id", "purpose", "benefits", "necessity", "less_data_rationale"),
@@ -83,7 +83,7 @@ def search(
 ) -> Pagination:
     query = visible(user)
     if text.strip():
-        like = "%" + text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        like = contains(text.strip().lower())
         query = query.where(or_(Agreement.reference.ilike(like, escape="\\"), Agreement.title.ilike(like, escape="\\")))
     if status:
         query = query.where(Agreement.status == status)

@@ -12,7 +12,7 @@ from registry.extensions import db
 from registry.models import Organisation, OrganisationStatus, Role, User
 from registry.services import audit
 from registry.services.errors import AlreadyDissolved, InvalidSuccessor, NameTaken, StaleEdit
-from registry.services.persist import flush, name_key
+from registry.services.persist import contains, flush, name_key
 
 EDITABLE = (
     "name", "sector", "kind",
@@ -60,8 +60,7 @@ def search(
 ) -> Pagination:
     query = visible(user)
     if text.strip():
-        escaped = name_key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Organisation.name_key.like(f"%{escaped}%", escape="\\"))
+        query = query.where(Organisation.name_key.like(contains(name_key(text)), escape="\\"))
     if sector:
         query = query.where(Organisation.sector == sector)
     if kind:

@@ -22,7 +22,7 @@ from registry.services.errors import (
     NameTaken,
     StaleEdit,
 )
-from registry.services.persist import flush, name_key
+from registry.services.persist import contains, flush, name_key
 
 EDITABLE = ("name", "purpose", "lead_organisation_id", "status", "start_date", "end_date", "strategies",
             "risk_reward_sharing")  # fmt: skip
@@ -76,8 +76,7 @@ def search(
 ) -> Pagination:
     query = visible(user)
     if text.strip():
-        escaped = name_key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Partnership.name_key.like(f"%{escaped}%", escape="\\"))
+        query = query.where(Partnership.name_key.like(contains(name_key(text)), escape="\\"))
     if status:
         query = query.where(Partnership.status == status)
     if member_id:

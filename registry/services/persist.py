@@ -30,3 +30,8 @@ def flush(constraint_errors: dict[str, Callable[[], DomainError]] | None = None)
 def name_key(name: str) -> str:
     """A name folded for uniqueness: case and surrounding or repeated spaces ignored."""
     return " ".join(name.split()).casefold()
+
+
+def contains(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, with %, _ and \\ in it taken literally (escape '\\')."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

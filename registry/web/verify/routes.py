@@ -60,3 +60,14 @@ def verify() -> tuple[str, int] | str:
             outcome = None
     form = upload if upload.errors else (lookup if lookup.code.errors else None)
     return render_template("verify/verify.html", upload=upload, lookup=lookup, outcome=outcome, form=form)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """A body over MAX_CONTENT_LENGTH fails when CSRFProtect reads the form, before the view runs:
+    show the page again with the size message by the field, not the bare error page."""
+    upload, lookup = UploadForm(formdata=None), CodeForm(formdata=None)
+    limit_mb = current_app.config["MAX_VERIFY_UPLOAD"] // (1024 * 1024)
+    upload.document.errors = [f"The file must be smaller than {limit_mb} MB"]
+    page = render_template("verify/verify.html", upload=upload, lookup=lookup, outcome=None, form=upload)
+    return page, 413
