@@ -14,7 +14,7 @@ from sqlalchemy import event
 from config import BASE_DIR, ConfigError, config_for
 from registry import database, passwords
 from registry.extensions import csrf, db, login_manager, migrate
-from registry.models.audit import AuditEvent
+from registry.models.audit import AuditChainHead, AuditEvent
 
 MIGRATIONS_DIR = str(BASE_DIR / "migrations")
 
@@ -136,8 +136,11 @@ def _refuse_commit_in_get(session) -> None:  # type: ignore[no-untyped-def]
 
 def _changes_records(session) -> bool:  # type: ignore[no-untyped-def]
     """Whether the session holds changes a GET may not make (audit events of an audited read are allowed)."""
-    audit_only = g.get("audited_read") and all(isinstance(obj, AuditEvent) for obj in session.new)
-    return bool((session.new and not audit_only) or session.dirty or session.deleted or g.get("records_flushed"))
+    if g.get("audited_read"):  # its audit events, and the chain head they move on, are allowed
+        new = [obj for obj in session.new if not isinstance(obj, AuditEvent)]
+        dirty = [obj for obj in session.dirty if not isinstance(obj, AuditChainHead)]
+        return bool(new or dirty or session.deleted or g.get("records_flushed"))
+    return bool(session.new or session.dirty or session.deleted or g.get("records_flushed"))
 
 
 __all__ = ["ConfigError", "create_app"]

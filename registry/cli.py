@@ -18,6 +18,15 @@ from registry.services.errors import DomainError
 registry_cli = AppGroup("registry", help="Registry administration commands.")
 
 
+def _add_subgroups() -> None:
+    from registry.cli_audit import audit_cli
+
+    registry_cli.add_command(audit_cli)
+
+
+_add_subgroups()
+
+
 def _read_password() -> str:
     """From a hidden prompt at a terminal, else the first line of standard input."""
     if sys.stdin.isatty():

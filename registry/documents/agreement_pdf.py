@@ -152,7 +152,8 @@ def _table(
         [Paragraph(escape(c), styles["label" if header and i == 0 else "cell"]) for c in row]
         for i, row in enumerate(rows)
     ]
-    table = LongTable(cells, colWidths=widths, repeatRows=1 if header else 0, splitByRow=True)
+    # splitInRow: a cell taller than a page (a long description, many lines) continues on the next page
+    table = LongTable(cells, colWidths=widths, repeatRows=1 if header else 0, splitByRow=True, splitInRow=1)
     table.setStyle(
         TableStyle(
             [

@@ -10,7 +10,7 @@ from registry.models.agreement import (
     StatutoryGateway,
     SubjectGroup,
 )
-from registry.models.audit import AuditEvent
+from registry.models.audit import AuditChainHead, AuditEvent
 from registry.models.document import Signature, SignedDocument
 from registry.models.organisation import Organisation, OrganisationKind, OrganisationStatus, Sector
 from registry.models.partnership import (
@@ -28,6 +28,7 @@ from registry.models.user import Role, User
 __all__ = [
     "Agreement",
     "AgreementVersion",
+    "AuditChainHead",
     "AuditEvent",
     "Community",
     "DataItem",

@@ -18,6 +18,10 @@ class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (Index("ix_audit_event_entity", "entity_type", "entity_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # the event's place in the hash chain: 1, 2, 3, ... with no gaps (ids may have gaps; this may not)
+    seq: Mapped[int] = mapped_column(unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     actor_email: Mapped[str | None] = mapped_column(String(254))
@@ -33,3 +37,13 @@ class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.id} {self.action} {self.entity_type}:{self.entity_id}>"
+
+
+class AuditChainHead(db.Model):  # type: ignore[name-defined,misc]
+    """The last event of the chain. Writers lock this one row, so events join the chain one at a time."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))

@@ -10,6 +10,8 @@ from typing import Any
 from flask import g, has_request_context, request
 from sqlalchemy import inspect, select
 
+from registry import audit_chain
+from registry.dates import utcnow
 from registry.extensions import db
 from registry.models import AuditEvent, User
 
@@ -57,6 +59,7 @@ def record(
 ) -> AuditEvent:
     """Add an audit event to the current transaction (committed with the change, or not at all)."""
     event = AuditEvent(
+        occurred_at=utcnow(),
         actor_id=actor.id if actor else None,
         actor_email=actor.email if actor else None,
         actor_role=actor.role if actor else None,
@@ -69,6 +72,7 @@ def record(
     if has_request_context():
         event.ip_address = request.remote_addr
         event.request_id = g.get("request_id")
+    audit_chain.mark_order(event)
     db.session.add(event)
     return event
 
@@ -90,3 +94,6 @@ def changes_since(entity_type: str, entity_id: int | str, saves: int) -> dict[st
             if isinstance(change, dict):
                 changed.setdefault(field, change.get("after"))
     return changed
+
+
+audit_chain.install(db.session)  # events join the hash chain as they are flushed
