@@ -3,10 +3,11 @@
 The live server runs the real app (CSRF on) on a fresh SQLite file migrated to head and
 loaded with the demo data through the real services, plus a partnership and an agreement the
 demo partner's organisation is not in (so a partner meets their 404), an agreement whose
-version 2 awaits approval, and a retired community. Each role signs in through the form once
-per session; tests then open pages from that stored state (``page_as``), so a test costs one
-new browser context, not a sign-in. Checks that only look at pages can share one page per
-role (``role_page``), which saves Chromium a new context and renderer per test.
+version 2 awaits approval, one awaiting the demo partner's signature, and a retired community.
+Each role signs in through the form once per session; tests then open pages from that stored
+state (``page_as``), so a test costs one new browser context, not a sign-in. Checks that only
+look at pages can share one page per role (``role_page``), which saves Chromium a new context
+and renderer per test.
 """
 
 from __future__ import annotations
@@ -34,22 +35,17 @@ from registry.models import Agreement, DataItem, Membership, Objective, Organisa
 from registry.services import agreement_parts, agreements, demo, lifecycle, objectives, organisations, partnerships
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]  # fmt: skip
 
 # role -> demo sign-in (the partner is a user of Northbridge Homes)
 ROLE_EMAILS = {
     "admin": "admin@example.org",
     "manager": "manager@example.org",
     "ig": "ig@example.org",
-    "partner": "partner@example.org",
+    "partner": "partner@example.org",  # and its signatory
+    "council-signatory": "signatory.council@example.org",
+    "police-signatory": "signatory.police@example.org",
 }
 
 # The demo has 15 organisations; these push the register past one page of 20.
@@ -61,6 +57,8 @@ RETIRED_COMMUNITY = "Gypsy, Roma and Traveller communities"
 # A draft agreement Northbridge Homes is not party to, and one whose version 2 awaits approval.
 OTHER_AGREEMENT = "Fire safety visits for older people"
 AWAITING_AGREEMENT = "Community centre footfall"
+# Sent for signature: the demo partner (Northbridge Homes) has yet to sign it.
+SIGNING_AGREEMENT = "Estate survey results"
 
 
 @dataclass
@@ -74,8 +72,7 @@ class LiveServer:
         return self._id(select(Organisation.id).where(Organisation.name == name), f"no organisation called {name!r}")
 
     def organisation_exists(self, name: str) -> bool:
-        with self.app.app_context():
-            return db.session.scalar(select(Organisation.id).where(Organisation.name == name)) is not None
+        return self.value(select(Organisation.id).where(Organisation.name == name)) is not None
 
     def user_id(self, email: str) -> int:
         return self._id(select(User.id).where(User.email == email), f"no user {email!r}")
@@ -87,19 +84,12 @@ class LiveServer:
         return self._id(select(Objective.id).where(Objective.title == title), f"no objective called {title!r}")
 
     def membership_id(self, partnership: str, organisation: str) -> int:
-        query = (
-            select(Membership.id)
-            .join(Partnership, Partnership.id == Membership.partnership_id)
-            .join(Organisation, Organisation.id == Membership.organisation_id)
-            .where(Partnership.name == partnership, Organisation.name == organisation)
-        )
+        query = select(Membership.id).join(Partnership).join(Organisation, Membership.organisation)
+        query = query.where(Partnership.name == partnership, Organisation.name == organisation)
         return self._id(query, f"{organisation!r} is not a member of {partnership!r}")
 
     def agreement_reference(self, title: str) -> str:
-        with self.app.app_context():
-            found = db.session.scalar(select(Agreement.reference).where(Agreement.title == title))
-        assert found is not None, f"no agreement called {title!r}"
-        return found
+        return self._id(select(Agreement.reference).where(Agreement.title == title), f"no agreement called {title!r}")
 
     def party_id(self, agreement: str, organisation: str) -> int:
         query = select(Party.id).join(Agreement).join(Organisation, Organisation.id == Party.organisation_id)
@@ -110,9 +100,20 @@ class LiveServer:
         query = select(DataItem.id).join(Agreement).where(Agreement.title == agreement, DataItem.name == name)
         return self._id(query, f"no data item {name!r} in {agreement!r}")
 
-    def _id(self, query: Any, missing: str) -> int:
+    def agreement_sent_for_signature(self, title: str, organisations: tuple[str, ...]) -> str:
+        """Through the services, as the test's own set-up: returns the new agreement's reference."""
         with self.app.app_context():
-            found = db.session.scalar(query)
+            reference = sent_for_signature(title, organisations).reference
+            db.session.commit()
+        return reference
+
+    def value(self, query: Any) -> Any:
+        """The first column of the query's first row, or None."""
+        with self.app.app_context():
+            return db.session.scalar(query)
+
+    def _id(self, query: Any, missing: str) -> Any:
+        found = self.value(query)
         assert found is not None, missing
         return found
 
@@ -132,8 +133,7 @@ def _load_data(app: Flask) -> None:
 
 def _load_other_partnership() -> None:
     """Through the services, as a manager would: a partnership without Northbridge Homes."""
-    manager = db.session.scalar(select(User).where(User.email == ROLE_EMAILS["manager"]))
-    assert manager is not None
+    manager, _ = _staff()
     org = {o.name: o.id for o in db.session.scalars(select(Organisation))}
     start = date(today_in_london().year - 2, 4, 1)
     safety = partnerships.create(manager, {
@@ -154,33 +154,53 @@ def _load_other_partnership() -> None:
     objectives.set_community_active(manager, retired.id, False)
 
 
-def _load_other_agreements() -> None:
-    """Through the services: a draft without Northbridge Homes, and version 2 of another awaiting approval."""
+def _staff() -> tuple[User, User]:
     manager, ig = (db.session.scalar(select(User).where(User.email == ROLE_EMAILS[r])) for r in ("manager", "ig"))
     assert manager is not None and ig is not None
-    org = {o.name: o.id for o in db.session.scalars(select(Organisation))}
+    return manager, ig
 
-    def party(agreement: Agreement, name: str, role: str) -> None:
-        data = {"organisation_id": org[name], "role": role, "signatory_name": "Data lead"}
-        agreement_parts.add_party(manager, agreement, data, read_version=agreement.lock_version)
 
+def _party(manager: User, agreement: Agreement, name: str, role: str) -> None:
+    organisation = db.session.scalar(select(Organisation.id).where(Organisation.name == name))
+    data = {"organisation_id": organisation, "role": role, "signatory_name": "Data lead"}
+    agreement_parts.add_party(manager, agreement, data, read_version=agreement.lock_version)
+
+
+def _approved(title: str, organisations: tuple[str, ...], purpose: str, effective_from: date) -> Agreement:
+    """Through the services: a complete non-personal agreement between the organisations, approved."""
+    manager, ig = _staff()
+    agreement = agreements.create(manager, {"title": title, "kind": "non_personal", "purpose": purpose})
+    for name in organisations:
+        _party(manager, agreement, name, "provider")
+    agreement_parts.add_item(manager, agreement, {"name": "Visits a day", "category": "aggregate"},
+                             read_version=agreement.lock_version)  # fmt: skip
+    for section, data in (("legal", {"confirmed_anonymised": True}), ("dates", {"effective_from": effective_from})):
+        agreements.update_section(manager, agreement, section, data, read_version=agreement.lock_version)
+    lifecycle.submit(manager, agreement, read_version=agreement.lock_version)
+    lifecycle.approve(ig, agreement, read_version=agreement.lock_version)
+    return agreement
+
+
+def sent_for_signature(title: str, organisations: tuple[str, ...]) -> Agreement:
+    """Through the services: an agreement between the organisations, approved and sent for signature."""
+    agreement = _approved(title, organisations, "Plan services by estate.", today_in_london())
+    lifecycle.request_signatures(_staff()[0], agreement, read_version=agreement.lock_version)
+    return agreement
+
+
+def _load_other_agreements() -> None:
+    """Through the services: a draft without Northbridge Homes, version 2 of another awaiting approval,
+    and one awaiting the demo partner's signature."""
+    manager, _ = _staff()
     other = agreements.create(manager, {"title": OTHER_AGREEMENT, "kind": "two_way"})
     for name in ("Northshire Police", "Northshire Fire and Rescue Service"):
-        party(other, name, "controller")
-    footfall = agreements.create(manager, {"title": AWAITING_AGREEMENT, "kind": "non_personal",
-                                           "purpose": "Plan opening hours."})  # fmt: skip
-    for name in ("Northbridge Borough Council", "Northbridge College"):
-        party(footfall, name, "provider")
-    agreement_parts.add_item(manager, footfall, {"name": "Visits a day", "category": "aggregate"},
-                             read_version=footfall.lock_version)  # fmt: skip
-    for section, data in (("legal", {"confirmed_anonymised": True}),
-                          ("dates", {"effective_from": date(today_in_london().year - 1, 4, 1)})):  # fmt: skip
-        agreements.update_section(manager, footfall, section, data, read_version=footfall.lock_version)
-    lifecycle.submit(manager, footfall, read_version=footfall.lock_version)
-    lifecycle.approve(ig, footfall, read_version=footfall.lock_version)
+        _party(manager, other, name, "controller")
+    footfall = _approved(AWAITING_AGREEMENT, ("Northbridge Borough Council", "Northbridge College"),
+                         "Plan opening hours.", date(today_in_london().year - 1, 4, 1))  # fmt: skip
     agreements.update_section(manager, footfall, "purpose", {"purpose": "Plan opening hours and staffing."},
                               read_version=footfall.lock_version)  # fmt: skip
     lifecycle.submit(manager, footfall, read_version=footfall.lock_version)
+    sent_for_signature(SIGNING_AGREEMENT, ("Northbridge Homes", "Northbridge College"))
 
 
 @pytest.fixture(scope="session")

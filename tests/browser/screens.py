@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from browser.screen_steps import Screen
 from browser.screens_agreements import AGREEMENT_SCREENS
+from browser.screens_documents import DOCUMENT_SCREENS
 from browser.screens_organisations import ORGANISATION_SCREENS
 from browser.screens_partnerships import PARTNERSHIP_SCREENS
 
-SCREENS: list[Screen] = [*ORGANISATION_SCREENS, *PARTNERSHIP_SCREENS, *AGREEMENT_SCREENS]
+SCREENS: list[Screen] = [*ORGANISATION_SCREENS, *PARTNERSHIP_SCREENS, *AGREEMENT_SCREENS, *DOCUMENT_SCREENS]
 
 __all__ = ["SCREENS", "Screen"]

@@ -27,7 +27,14 @@ pytestmark = pytest.mark.browser
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
-NOT_PAGES = {"static", "pages.healthz"}  # healthz answers JSON
+# healthz answers JSON; the *_pdf endpoints are file downloads (the signing journey downloads one)
+NOT_PAGES = {
+    "static",
+    "pages.healthz",
+    "agreements.document_pdf",
+    "agreements.version_pdf",
+    "agreements.signed_pdf",
+}
 AXE = Axe()
 
 
