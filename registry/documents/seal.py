@@ -15,6 +15,8 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.stamp import TextStampStyle
 
+from registry.documents.sync import outside_event_loop
+
 FIELD_NAME = "RegistrySeal"
 RESERVED_BYTES = 16384  # enough for an RSA-3072 CMS signature with its certificate
 
@@ -71,9 +73,8 @@ def seal(pdf: bytes, source: KeySource, *, reason: str, location: str) -> bytes:
         location=location,
     )
     stamp = TextStampStyle(stamp_text="Sealed by %(signer)s\n%(ts)s")
-    output = signers.PdfSigner(metadata, signer=signer, stamp_style=stamp).sign_pdf(
-        writer, bytes_reserved=RESERVED_BYTES
-    )
+    pdf_signer = signers.PdfSigner(metadata, signer=signer, stamp_style=stamp)
+    output = outside_event_loop(lambda: pdf_signer.sign_pdf(writer, bytes_reserved=RESERVED_BYTES))
     return output.getvalue()
 
 

@@ -21,6 +21,7 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko_certvalidator import ValidationContext
 
 from registry.documents.seal import FIELD_NAME
+from registry.documents.sync import outside_event_loop
 
 # pyHanko logs a full traceback when it finds a suspicious later revision; our verdict says it plainly
 logging.getLogger("pyhanko.sign.diff_analysis").setLevel(logging.CRITICAL)
@@ -60,7 +61,8 @@ def check(data: bytes, trust_root) -> Finding:  # type: ignore[no-untyped-def]
         return Finding(Verdict.NOT_OURS, digest, detail="The PDF has no seal from this registry.")
     embedded = seals[0]
     try:
-        status = validate_pdf_signature(embedded, ValidationContext(trust_roots=[trust_root]))
+        context = ValidationContext(trust_roots=[trust_root])
+        status = outside_event_loop(lambda: validate_pdf_signature(embedded, context))
     except (SignatureValidationError, PdfError, ValueError) as error:
         return Finding(Verdict.ALTERED, digest, detail=f"The seal could not be validated ({type(error).__name__}).")
     if not (status.intact and status.valid):
