@@ -96,6 +96,15 @@ class Config:
     SIGNING_CERT_PEM = os.environ.get("SIGNING_CERT_PEM")
     SIGNING_KEY_PASSPHRASE = os.environ.get("SIGNING_KEY_PASSPHRASE")
     MAX_VERIFY_UPLOAD = 5 * 1024 * 1024
+    # email (review reminders) over SMTP; without SMTP_HOST, local runs print mail to the console.
+    # SMTP_STARTTLS defaults to on unless SMTP_USE_SSL is on; SMTP_PORT to 465 with SSL, else 587 or 25
+    SMTP_HOST = os.environ.get("SMTP_HOST") or None
+    SMTP_PORT: int | str | None = os.environ.get("SMTP_PORT") or None
+    SMTP_STARTTLS: bool | str | None = os.environ.get("SMTP_STARTTLS") or None
+    SMTP_USE_SSL: bool | str | None = os.environ.get("SMTP_USE_SSL") or None
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME") or None
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM") or None
 
     @classmethod
     def check(cls, settings: dict) -> None:
@@ -106,6 +115,42 @@ class Config:
                 f"SECRET_KEY must be set to at least {MIN_SECRET_KEY_BYTES} bytes of random text "
                 "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
             )
+        check_mail(settings, production=cls.ENV_NAME == "production")
+
+
+def _flag(settings: dict, name: str) -> bool | None:
+    value = settings.get(name)
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}.")
+
+
+def check_mail(settings: dict, *, production: bool) -> None:
+    """Turn the SMTP settings into their types and refuse ones that cannot work or would leak the password."""
+    ssl = bool(_flag(settings, "SMTP_USE_SSL"))
+    starttls = _flag(settings, "SMTP_STARTTLS")
+    if ssl and starttls:
+        raise ConfigError("Set only one of SMTP_USE_SSL (TLS from the start) and SMTP_STARTTLS (TLS after connecting).")
+    settings["SMTP_USE_SSL"], settings["SMTP_STARTTLS"] = ssl, (not ssl) if starttls is None else starttls
+    port = settings.get("SMTP_PORT")
+    if port in (None, ""):
+        port = 465 if ssl else 587 if settings["SMTP_STARTTLS"] else 25
+    if not str(port).isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"SMTP_PORT must be a port number, not {port!r}.")
+    settings["SMTP_PORT"] = int(port)
+    if not settings.get("SMTP_HOST"):
+        return
+    if "@" not in (settings.get("MAIL_FROM") or ""):
+        raise ConfigError("MAIL_FROM must be set to the address email comes from, for example registry@example.gov.uk.")
+    if bool(settings.get("SMTP_USERNAME")) != bool(settings.get("SMTP_PASSWORD")):
+        raise ConfigError("Set both SMTP_USERNAME and SMTP_PASSWORD, or neither.")
+    if production and settings.get("SMTP_USERNAME") and not (ssl or settings["SMTP_STARTTLS"]):
+        raise ConfigError("SMTP_USERNAME needs SMTP_STARTTLS or SMTP_USE_SSL: the password must not travel in clear.")
 
 
 class ProductionConfig(Config):
@@ -139,6 +184,8 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-that-is-long-enough-for-checks"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     BASE_URL = "http://registry.test"
+    SMTP_HOST = None  # never real mail from tests: they start their own SMTP server on loopback
+    MAIL_FROM = "Partnership registry <registry@registry.test>"
 
     @classmethod
     def check(cls, settings: dict) -> None:

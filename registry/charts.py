@@ -66,3 +66,44 @@ def progress_chart(
     chart.plan = ((x(baseline_date), y(float(baseline))), (x(target_date), y(float(target))))
     chart.points = [(x(baseline_date), y(float(baseline)))] + [(x(d), y(float(v))) for d, v in sorted(points)]
     return chart
+
+
+# horizontal bars: a label above each bar, the figure just past its end
+BAR_ROW, BAR_THICKNESS, BAR_LABEL_GAP, BAR_VALUE_ROOM = 52, 20, 22, 56
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    label_y: float  # baseline of the label, written above the bar
+    y: float  # top of the bar
+    length: float
+    value_x: float  # where the figure is written, just past the bar's end
+
+
+@dataclass
+class BarChart:
+    width: int
+    height: int
+    bars: list[Bar]
+    plot_left: int
+    thickness: int = BAR_THICKNESS
+
+    @property
+    def value_y_offset(self) -> float:
+        return self.thickness / 2 + 5  # text baseline that centres 14px figures on the bar
+
+
+def bar_chart(figures: list[tuple[str, int]], *, width: int = WIDTH) -> BarChart:
+    """Horizontal bars, one row per figure, scaled so the largest fills the width (all zero: no bars)."""
+    plot_left, top = 4, 8
+    longest = width - plot_left - BAR_VALUE_ROOM
+    largest = max((value for _, value in figures), default=0)
+    bars = []
+    for row, (label, value) in enumerate(figures):
+        row_top = top + row * BAR_ROW
+        length = value / largest * longest if largest else 0.0
+        bars.append(Bar(label, value, row_top + 16, row_top + BAR_LABEL_GAP, round(length, 1),
+                        round(plot_left + length + 8, 1)))  # fmt: skip
+    return BarChart(width=width, height=top * 2 + len(figures) * BAR_ROW, bars=bars, plot_left=plot_left)

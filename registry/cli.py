@@ -20,8 +20,10 @@ registry_cli = AppGroup("registry", help="Registry administration commands.")
 
 def _add_subgroups() -> None:
     from registry.cli_audit import audit_cli
+    from registry.cli_reminders import send_reminders
 
     registry_cli.add_command(audit_cli)
+    registry_cli.add_command(send_reminders)
 
 
 _add_subgroups()

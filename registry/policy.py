@@ -46,6 +46,18 @@ RULES: dict[str, frozenset[Role]] = {
     "agreement.terminate": frozenset({ADMIN, IG}),
     "agreement.review": frozenset({ADMIN, MANAGER, IG}),
     "review.dashboard": frozenset({ADMIN, MANAGER, IG}),
+    # a private calendar feed of the review dates the user can see
+    "calendar.subscribe": frozenset({ADMIN, MANAGER, IG, PARTNER}),
+    # the whole audit trail (and its CSV export): those who audit
+    "audit.view": frozenset({ADMIN, IG}),
+    # a record's history: everyone who can see the record (partners: their own organisation, its
+    # partnerships and agreements; hidden records answer 404). Downloads and refused attempts
+    # appear in a history only for those who may see the audit log (services.audit_log.READ_ACTIONS).
+    "organisation.history": frozenset({ADMIN, MANAGER, IG, PARTNER}),
+    "partnership.history": frozenset({ADMIN, MANAGER, IG, PARTNER}),
+    "agreement.history": frozenset({ADMIN, MANAGER, IG, PARTNER}),
+    "governance.dashboard": frozenset({ADMIN, MANAGER, IG}),
+    "governance.report": frozenset({ADMIN, MANAGER, IG}),
 }
 
 

@@ -11,6 +11,7 @@ from registry.models.agreement import (
     SubjectGroup,
 )
 from registry.models.audit import AuditChainHead, AuditEvent
+from registry.models.calendar_feed import CalendarFeed
 from registry.models.document import Signature, SignedDocument
 from registry.models.organisation import Organisation, OrganisationKind, OrganisationStatus, Sector
 from registry.models.partnership import (
@@ -23,6 +24,7 @@ from registry.models.partnership import (
     Priority,
     ProgressUpdate,
 )
+from registry.models.reminder import ReviewReminder
 from registry.models.user import Role, User
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "AgreementVersion",
     "AuditChainHead",
     "AuditEvent",
+    "CalendarFeed",
     "Community",
     "DataItem",
     "MemberRole",
@@ -45,6 +48,7 @@ __all__ = [
     "ProgressUpdate",
     "ReferenceCounter",
     "Review",
+    "ReviewReminder",
     "Role",
     "Sector",
     "Signature",

@@ -14,10 +14,11 @@ from sqlalchemy import Select, exists, or_, select
 
 from registry.extensions import db
 from registry.models import Agreement, Objective, Organisation, Party, Role, StatutoryGateway, User
-from registry.readiness import add_months
+from registry.readiness import add_months, gaps
 from registry.services import audit, references
 from registry.services.errors import AgreementNotEditable, DomainError, StaleEdit
 from registry.services.persist import contains, flush
+from registry.services.snapshots import snapshot
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "purpose": ("title", "kind", "partnership_id", "purpose", "benefits", "necessity", "less_data_rationale"),
@@ -43,6 +44,8 @@ SECTION_TITLES = {
 # statuses in which a change makes a new version
 FROZEN = frozenset({"approved", "awaiting_signatures", "active"})
 CLOSED = frozenset({"terminated", "expired"})
+# statuses whose readiness check still matters (the "has gaps" filter and the governance count)
+CHECKED = ("draft", "awaiting_approval")
 
 SORTS = {
     "reference": (Agreement.reference.asc(),),
@@ -55,6 +58,13 @@ SORTS = {
 
 def party_clause(organisation_id: int) -> Any:
     return exists().where(Party.agreement_id == Agreement.id, Party.organisation_id == organisation_id)
+
+
+def sector_clause(sector: str) -> Any:
+    """The agreement has a party in the sector."""
+    return exists().where(
+        Party.agreement_id == Agreement.id, Party.organisation_id == Organisation.id, Organisation.sector == sector
+    )
 
 
 def visible(user: User) -> Select[tuple[Agreement]]:
@@ -77,6 +87,8 @@ def search(
     kind: str = "",
     organisation_id: int | None = None,
     partnership_id: int | None = None,
+    sector: str = "",
+    has_gaps: bool = False,
     sort: str = "reference",
     page: int = 1,
     per_page: int = 20,
@@ -93,8 +105,20 @@ def search(
         query = query.where(party_clause(organisation_id))
     if partnership_id:
         query = query.where(Agreement.partnership_id == partnership_id)
+    if sector:
+        query = query.where(sector_clause(sector))
+    if has_gaps:
+        query = query.where(Agreement.id.in_([agreement.id for agreement in unready(user)]))
     query = query.order_by(*SORTS.get(sort, SORTS["reference"]), Agreement.id)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def unready(user: User) -> list[Agreement]:
+    """Drafts and agreements awaiting approval whose readiness check finds gaps. One statement loads
+    them; their parts come by the relationships' select-IN eager loads (one query per list of parts,
+    however many agreements), never one query per agreement."""
+    query = visible(user).where(Agreement.status.in_(CHECKED)).order_by(Agreement.reference)
+    return [agreement for agreement in db.session.scalars(query) if gaps(snapshot(agreement))]
 
 
 def for_organisation(user: User, organisation_id: int) -> list[Agreement]:

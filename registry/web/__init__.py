@@ -31,9 +31,14 @@ def format_number(value: Decimal | float | int | None) -> str:
 
 
 def register_web(app: Flask) -> None:
+    from registry.web.account.routes import bp as account_bp
     from registry.web.admin.routes import bp as admin_bp
     from registry.web.agreements import bp as agreements_bp
+    from registry.web.audit.history import bp as history_bp
+    from registry.web.audit.refused import record_refusal
+    from registry.web.audit.routes import bp as audit_bp
     from registry.web.auth.routes import bp as auth_bp
+    from registry.web.governance.routes import bp as governance_bp
     from registry.web.organisations.routes import bp as organisations_bp
     from registry.web.pages.routes import bp as pages_bp
     from registry.web.partnerships import bp as partnerships_bp
@@ -47,8 +52,12 @@ def register_web(app: Flask) -> None:
         partnerships_bp,
         agreements_bp,
         reviews_bp,
+        governance_bp,
         admin_bp,
         verify_bp,
+        audit_bp,
+        history_bp,
+        account_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -77,6 +86,7 @@ def register_web(app: Flask) -> None:
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         code = error.code or 500
         title = ERROR_TITLES.get(code, "There is a problem with your request")
+        record_refusal(code)  # a signed-in user refused, or asking for a record hidden from them
         return render_template("errors/error.html", code=code, title=title), code
 
     @app.errorhandler(Exception)

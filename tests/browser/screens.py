@@ -9,11 +9,22 @@ new page needs a row in the feature's module here. Shared steps are in ``screen_
 from __future__ import annotations
 
 from browser.screen_steps import Screen
+from browser.screens_account import ACCOUNT_SCREENS
 from browser.screens_agreements import AGREEMENT_SCREENS
+from browser.screens_audit import AUDIT_SCREENS
 from browser.screens_documents import DOCUMENT_SCREENS
+from browser.screens_governance import GOVERNANCE_SCREENS
 from browser.screens_organisations import ORGANISATION_SCREENS
 from browser.screens_partnerships import PARTNERSHIP_SCREENS
 
-SCREENS: list[Screen] = [*ORGANISATION_SCREENS, *PARTNERSHIP_SCREENS, *AGREEMENT_SCREENS, *DOCUMENT_SCREENS]
+SCREENS: list[Screen] = [
+    *ORGANISATION_SCREENS,
+    *PARTNERSHIP_SCREENS,
+    *AGREEMENT_SCREENS,
+    *DOCUMENT_SCREENS,
+    *ACCOUNT_SCREENS,
+    *GOVERNANCE_SCREENS,
+    *AUDIT_SCREENS,
+]
 
 __all__ = ["SCREENS", "Screen"]

@@ -34,6 +34,10 @@ NOT_PAGES = {
     "agreements.document_pdf",
     "agreements.version_pdf",
     "agreements.signed_pdf",
+    "account.calendar_feed",  # an iCalendar feed, read by calendar apps (tests/integration/test_calendar.py)
+    "governance.compliance_csv",
+    "governance.compliance_pdf",
+    "audit.export_csv",
 }
 AXE = Axe()
 

@@ -30,6 +30,7 @@ ADMINS = (302, 200, 403, 403, 403, 403)
 ADMINS_REDIRECT = (302, 302, 403, 403, 403, 403)
 VISIBLE_TO_OWN = (302, 200, 200, 200, 200, 404)
 SIGNED_IN_REDIRECT = (302, 302, 302, 302, 302, 302)
+AUDITORS = (302, 200, 403, 200, 403, 403)
 
 # (endpoint, method) -> (url builder, expected answers)
 Url = Callable[[Cast], str]
@@ -39,6 +40,11 @@ ACCESS: dict[tuple[str, ...], tuple[Url, tuple[int, ...]]] = {
     ("pages.home", "GET"): (lambda c: "/", SIGNED_IN_ALL),
     ("pages.healthz", "GET"): (lambda c: "/healthz", EVERYONE),
     ("pages.accessibility", "GET"): (lambda c: "/accessibility", EVERYONE),
+    # your own calendar feed; the feed needs no sign-in (its token is the credential: test_calendar.py)
+    ("account.calendar", "GET"): (lambda c: "/account/calendar", SIGNED_IN_ALL),
+    ("account.calendar_create", "POST"): (lambda c: "/account/calendar/new", SIGNED_IN_REDIRECT),
+    ("account.calendar_revoke", "POST"): (lambda c: "/account/calendar/revoke", SIGNED_IN_REDIRECT),
+    ("account.calendar_feed", "GET"): (lambda c: "/calendar/no-such-token.ics", (404, 404, 404, 404, 404, 404)),
     ("auth.sign_in", "GET"): (lambda c: "/sign-in", (200, 302, 302, 302, 302, 302)),
     ("auth.sign_in", "POST"): (lambda c: "/sign-in", (200, 302, 302, 302, 302, 302)),
     ("auth.sign_out", "POST"): (lambda c: "/sign-out", SIGNED_IN_REDIRECT),
@@ -139,6 +145,10 @@ ACCESS: dict[tuple[str, ...], tuple[Url, tuple[int, ...]]] = {
     ("agreements.review", "GET"): (lambda c: c.agreement_url + "/reviews/new", (302, 200, 200, 200, 403, 404)),
     ("agreements.review", "POST"): (lambda c: c.agreement_url + "/reviews/new", (302, 200, 200, 200, 403, 404)),
     ("reviews.dashboard", "GET"): (lambda c: "/reviews/", (302, 200, 200, 200, 403, 403)),
+    ("governance.dashboard", "GET"): (lambda c: "/governance/", (302, 200, 200, 200, 403, 403)),
+    ("governance.compliance_report", "GET"): (lambda c: "/governance/compliance", (302, 200, 200, 200, 403, 403)),
+    ("governance.compliance_csv", "GET"): (lambda c: "/governance/compliance.csv", (302, 200, 200, 200, 403, 403)),
+    ("governance.compliance_pdf", "GET"): (lambda c: "/governance/compliance.pdf", (302, 200, 200, 200, 403, 403)),
     ("agreements.document_pdf", "GET"): (lambda c: c.agreement_url + "/document.pdf", VISIBLE_TO_OWN),
     ("agreements.document_html", "GET"): (lambda c: c.agreement_url + "/document", VISIBLE_TO_OWN),
     ("agreements.version_pdf", "GET"): (lambda c: c.agreement_url + "/versions/1/document.pdf", VISIBLE_TO_OWN),
@@ -148,6 +158,12 @@ ACCESS: dict[tuple[str, ...], tuple[Url, tuple[int, ...]]] = {
     ("agreements.sign", "POST"): (lambda c: c.agreement_url + "/sign", (302, 403, 403, 403, 302, 404)),
     ("verify.verify", "GET"): (lambda c: "/verify", EVERYONE),
     ("verify.verify", "POST"): (lambda c: "/verify", EVERYONE),
+    # the audit trail: IG officers and admins; a record's history: whoever can see the record
+    ("audit.index", "GET"): (lambda c: "/audit/", AUDITORS),
+    ("audit.export_csv", "GET"): (lambda c: "/audit/export.csv", AUDITORS),
+    ("history.organisation", "GET"): (lambda c: f"/organisations/{c.own_org.id}/history", VISIBLE_TO_OWN),
+    ("history.partnership", "GET"): (lambda c: f"/partnerships/{c.partnership.id}/history", VISIBLE_TO_OWN),
+    ("history.agreement", "GET"): (lambda c: c.agreement_url + "/history", VISIBLE_TO_OWN),
 }
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}

@@ -76,8 +76,7 @@ def test_load_demo_loads_once(app: Flask, runner: FlaskCliRunner) -> None:
     people = len(demo.DEMO_USERS) + len(SIGNATORIES)
     assert (
         f"Loaded {len(demo.DEMO_ORGANISATIONS)} organisations, 1 partnerships, 3 agreements, 2 signed PDFs, "
-        f"{people} users."
-        in first.output
+        f"{people} users." in first.output
     )
     organisations, users = count(app, Organisation), count(app, User)
     assert organisations == len(demo.DEMO_ORGANISATIONS) and users == people

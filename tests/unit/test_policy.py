@@ -18,6 +18,7 @@ TABLE: dict[str, set[str]] = {
     "organisation.create": {A, M},
     "organisation.edit": {A, M},
     "organisation.dissolve": {A, M},
+    "organisation.history": {A, M, IG, P},
     "user.manage": {A},
 }
 

@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from registry.models import Agreement
+from registry.models import Agreement, Sector
 from registry.models import agreement_choices as choices
 from registry.readiness import gaps
 from registry.services import agreements, lifecycle, organisations, partnerships, reviews, signing
@@ -23,6 +23,8 @@ SORT_CHOICES = [
     ("review", "Next review date"),
     ("-updated", "Recently changed"),
 ]
+SECTORS = {sector.value: sector.label for sector in Sector}
+READINESS_CHOICES = [("yes", "Drafts and awaiting approval with gaps")]
 
 
 def load(reference: str) -> Agreement:
@@ -41,7 +43,7 @@ def partnership_choices() -> list[tuple[int | str, str]]:
 @bp.route("/")
 @requires("agreement.list")
 def index() -> str:
-    filters = {key: request.args.get(key, "").strip()[:200] for key in ("q", "status", "kind")}
+    filters = {key: request.args.get(key, "").strip()[:200] for key in ("q", "status", "kind", "sector", "gaps")}
     sort = request.args.get("sort", "reference")
     sort = sort if sort in agreements.SORTS else "reference"
     organisation_id = int_arg("organisation")
@@ -54,6 +56,8 @@ def index() -> str:
         kind=filters["kind"] if filters["kind"] in choices.KINDS else "",
         organisation_id=organisation_id,
         partnership_id=int_arg("partnership"),
+        sector=filters["sector"] if filters["sector"] in SECTORS else "",
+        has_gaps=filters["gaps"] == "yes",
     )
     organisation_list = (
         [(current_user.organisation_id, current_user.organisation.name)]
@@ -68,6 +72,8 @@ def index() -> str:
         organisation_id=organisation_id,
         statuses=choices.STATUSES,
         kinds=choices.KINDS,
+        sectors=SECTORS,
+        readiness=READINESS_CHOICES,
         sorts=SORT_CHOICES,
         organisations=organisation_list,
         review_state=reviews.state,
