@@ -6,17 +6,13 @@ detached, so tests can read its attributes after the context is gone.
 
 from __future__ import annotations
 
-import html
 import itertools
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from werkzeug.test import TestResponse
 
 from registry.extensions import db
 from registry.models import AuditEvent, Organisation, Role, User
@@ -149,56 +145,6 @@ def audit_events(app: Flask, action: str | None = None) -> list[AuditEvent]:
 
 # --- pages as a user sees them ----------------------------------------------------------------
 
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-_SCRIPTS = re.compile(r"<(script|style)\b.*?</\1>", re.S)
-_TAGS = re.compile(r"<[^>]+>")
-
-
-def _plain(fragment: str) -> str:
-    text = " ".join(html.unescape(_TAGS.sub(" ", _SCRIPTS.sub(" ", fragment))).split())
-    return re.sub(r" (?=[.,;:])", "", text)  # "<a>Name</a>." reads "Name."
-
-
-def page_text(response: TestResponse) -> str:
-    """The page's text with tags removed and whitespace collapsed."""
-    return _plain(response.text)
-
-
-def error_summary(response: TestResponse) -> list[str]:
-    """The messages in the GOV.UK error summary at the top of the page ([] when there is none)."""
-    match = re.search(r'<ul class="govuk-list govuk-error-summary__list">(.*?)</ul>', response.text, re.S)
-    if match is None:
-        return []
-    return [_plain(item) for item in re.findall(r"<li>(.*?)</li>", match.group(1), re.S)]
-
-
-def field_error(response: TestResponse, field_id: str) -> str | None:
-    """The error message shown by one field (without the hidden 'Error:' prefix)."""
-    match = re.search(
-        rf'<p id="{re.escape(field_id)}-error" class="govuk-error-message">(.*?)</p>', response.text, re.S
-    )
-    return _plain(match.group(1)).removeprefix("Error:").strip() if match else None
-
-
-def csrf_token(client: FlaskClient, path: str = "/") -> str:
-    response = client.get(path)
-    match = _CSRF.search(response.text)
-    assert match, f"no CSRF token on {path} (status {response.status_code})"
-    return match.group(1)
-
-
-def submit(
-    client: FlaskClient,
-    path: str,
-    data: dict[str, Any] | None = None,
-    *,
-    token_from: str | None = None,
-    follow_redirects: bool = False,
-) -> TestResponse:
-    """Post a form as a browser would: with the CSRF token from the page (or ``token_from``)."""
-    token = csrf_token(client, token_from or path)
-    return client.post(path, data={"csrf_token": token, **(data or {})}, follow_redirects=follow_redirects)
-
 
 def make_partnership(app: Flask, actor: User, lead: Organisation, members: list[Organisation] = (), **fields: Any):  # type: ignore[assignment,no-untyped-def]
     """A partnership led by ``lead`` with the other organisations as members since its start."""
@@ -280,173 +226,23 @@ def add_partnership_to_cast(app: Flask, cast: Cast) -> None:
         )
 
 
-READY_SECTIONS: dict[str, dict[str, Any]] = {
-    "purpose": {
-        "purpose": "Prevent evictions by early support",
-        "benefits": "Fewer evictions",
-        "necessity": "Only named tenants at risk are shared",
-        "less_data_rationale": "Support needs names",
-    },
-    "legal": {"art6_basis": "public_task", "national_data_opt_out": "not_health"},
-    "data": {"identifiability": "identifiable", "approximate_volume": "200 records a month"},
-    "flow": {
-        "direction": "two_way",
-        "frequency": "monthly",
-        "transfer_method": "Secure file transfer",
-        "security_measures": "Encrypted at rest and in transit",
-        "international_transfers": False,
-    },
-    "governance": {"dpia_screening": {"matching": False, "vulnerable_people": False}},
-}
+# kept importable from here: the page helpers and agreement factories live in their own modules
+from factories_agreements import (  # noqa: E402
+    READY_SECTIONS,
+    add_agreements_to_cast,
+    make_agreement,
+    sign_by_every_party,
+)
+from pages import csrf_token, error_summary, field_error, page_text, submit  # noqa: E402
 
-
-def make_agreement(
-    app: Flask,
-    actor: User,
-    parties: list[Organisation],
-    *,
-    ready: bool = True,
-    status: str = "draft",
-    kind: str = "two_way",
-    **fields: Any,
-) -> Any:
-    """An agreement made through the services. ``ready`` fills every section so the readiness
-    check passes; ``status`` then moves it along the lifecycle as far as asked."""
-
-    from registry.models import Agreement
-    from registry.services import agreement_parts, agreements, lifecycle
-
-    n = next(_counter)
-    with app.app_context():
-        actor = db.session.merge(actor)
-        agreement = agreements.create(actor, {"title": fields.pop("title", f"Agreement {n}"), "kind": kind})
-        for organisation in parties:
-            agreement_parts.add_party(
-                actor,
-                agreement,
-                {
-                    "organisation_id": organisation.id,
-                    "role": "controller",
-                    "signatory_name": "Sam Signer",
-                    "signatory_job_title": "Director",
-                    "rights_contact": "dpo@example.org",
-                    "retention_period": "6 years",
-                },
-                read_version=agreement.lock_version,
-            )
-        if ready:
-            for section, data in READY_SECTIONS.items():
-                agreements.update_section(actor, agreement, section, data, read_version=agreement.lock_version)
-            agreement_parts.add_item(
-                actor,
-                agreement,
-                {"name": "Tenant name", "category": "personal", "provider_organisation_id": parties[0].id},
-                read_version=agreement.lock_version,
-            )
-            agreement_parts.add_group(
-                actor, agreement, {"name": "Tenants at risk of eviction"}, read_version=agreement.lock_version
-            )
-            from registry.dates import today_in_london
-
-            today = today_in_london()
-            agreements.update_section(
-                actor,
-                agreement,
-                "dates",
-                {
-                    "effective_from": fields.pop("effective_from", today),
-                    "review_interval_months": 12,
-                    "next_review_date": fields.pop("next_review_date", None),
-                    "end_date": None,
-                },
-                read_version=agreement.lock_version,
-            )
-            if fields:
-                agreements.update_section(actor, agreement, "purpose", fields, read_version=agreement.lock_version)
-        steps = ["submit", "approve", "request_signatures", "activate"]
-        targets = {"awaiting_approval": 1, "approved": 2, "awaiting_signatures": 3, "active": 4}
-        for step in steps[: targets.get(status, 0)]:
-            if step == "activate":  # a shortcut for test data: real agreements become active by signing
-                lifecycle.activate(actor, agreement)
-            else:
-                getattr(lifecycle, step)(actor, agreement, read_version=agreement.lock_version)
-        db.session.commit()
-        return _detach(db.session.get(Agreement, agreement.id))
-
-
-def add_agreements_to_cast(app: Flask, cast: Cast) -> None:
-    """An approved agreement and a ready draft, both with the partner's organisation as a party.
-
-    The draft also has one extra party, data item and subject group per role, so each role's
-    removal request has its own target and the answers do not depend on who went first.
-    """
-    from registry.models import Agreement
-    from registry.services import agreement_parts
-
-    third = make_organisation(app, name="Agreement Third Party", sector="third", kind="charity")
-    approved = make_agreement(app, cast.admin, [cast.own_org, third], status="approved")
-    draft = make_agreement(app, cast.manager, [cast.own_org, third])
-    cast.agreement_url = f"/agreements/{approved.reference}"  # type: ignore[attr-defined]
-    signed = make_agreement(app, cast.admin, [cast.own_org, third], status="awaiting_signatures")
-    sign_by_every_party(app, signed)
-    cast.signed_url = f"/agreements/{signed.reference}"  # type: ignore[attr-defined]
-    cast.draft_url = f"/agreements/{draft.reference}"  # type: ignore[attr-defined]
-    roles = list(cast.by_role())
-    extra_orgs = [
-        make_organisation(app, name=f"Removable Party {role}", kind="charity", sector="third") for role in roles
-    ]
-    with app.app_context():
-        agreement = db.session.get(Agreement, draft.id)
-        actor = db.session.merge(cast.manager)
-        cast.draft_party_id = next(p.id for p in agreement.parties if p.organisation_id == cast.own_org.id)  # type: ignore[attr-defined]
-        cast.draft_item_id = agreement.data_items[0].id  # type: ignore[attr-defined]
-        cast.removable = {"party": {}, "item": {}, "group": {}}  # type: ignore[attr-defined]
-        for role, organisation in zip(roles, extra_orgs, strict=True):
-            party = agreement_parts.add_party(
-                actor,
-                agreement,
-                {"organisation_id": organisation.id, "role": "recipient"},
-                read_version=agreement.lock_version,
-            )
-            item = agreement_parts.add_item(
-                actor,
-                agreement,
-                {"name": f"Item for {role}", "category": "personal"},
-                read_version=agreement.lock_version,
-            )
-            group = agreement_parts.add_group(
-                actor, agreement, {"name": f"Group for {role}"}, read_version=agreement.lock_version
-            )
-            db.session.flush()
-            cast.removable["party"][role] = party.id  # type: ignore[attr-defined]
-            cast.removable["item"][role] = item.id  # type: ignore[attr-defined]
-            cast.removable["group"][role] = group.id  # type: ignore[attr-defined]
-        db.session.commit()
-
-
-def sign_by_every_party(app: Flask, agreement: Any) -> dict[int, User]:
-    """Each party's signatory (a new partner user marked as one) signs; the last signature seals."""
-    from registry.models import Agreement
-    from registry.services import signing, users
-
-    signers: dict[int, User] = {}
-    with app.app_context():
-        live = db.session.get(Agreement, agreement.id)
-        version = signing.current_version(live)
-        for party in live.parties:
-            n = next(_counter)
-            signer = users.create(
-                None,
-                email=f"signatory{n}@example.org",
-                name=f"Signatory {n}",
-                role=Role.PARTNER,
-                password=PASSWORD,
-                organisation_id=party.organisation_id,
-            )
-            users.set_signatory(None, signer, True)
-            signing.sign(
-                signer, live, signer_name=signer.name, job_title="Director", fingerprint=version.document_sha256
-            )
-            signers[party.organisation_id] = signer
-        db.session.commit()
-        return {org: _detach(db.session.merge(user)) for org, user in signers.items()}
+__all__ = [
+    "READY_SECTIONS",
+    "add_agreements_to_cast",
+    "csrf_token",
+    "error_summary",
+    "field_error",
+    "make_agreement",
+    "page_text",
+    "sign_by_every_party",
+    "submit",
+]

@@ -1,0 +1,60 @@
+"""Reading pages as a user sees them, and posting forms as a browser would (with the CSRF token)."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_SCRIPTS = re.compile(r"<(script|style)\b.*?</\1>", re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _plain(fragment: str) -> str:
+    text = " ".join(html.unescape(_TAGS.sub(" ", _SCRIPTS.sub(" ", fragment))).split())
+    return re.sub(r" (?=[.,;:])", "", text)  # "<a>Name</a>." reads "Name."
+
+
+def page_text(response: TestResponse) -> str:
+    """The page's text with tags removed and whitespace collapsed."""
+    return _plain(response.text)
+
+
+def error_summary(response: TestResponse) -> list[str]:
+    """The messages in the GOV.UK error summary at the top of the page ([] when there is none)."""
+    match = re.search(r'<ul class="govuk-list govuk-error-summary__list">(.*?)</ul>', response.text, re.S)
+    if match is None:
+        return []
+    return [_plain(item) for item in re.findall(r"<li>(.*?)</li>", match.group(1), re.S)]
+
+
+def field_error(response: TestResponse, field_id: str) -> str | None:
+    """The error message shown by one field (without the hidden 'Error:' prefix)."""
+    match = re.search(
+        rf'<p id="{re.escape(field_id)}-error" class="govuk-error-message">(.*?)</p>', response.text, re.S
+    )
+    return _plain(match.group(1)).removeprefix("Error:").strip() if match else None
+
+
+def csrf_token(client: FlaskClient, path: str = "/") -> str:
+    response = client.get(path)
+    match = _CSRF.search(response.text)
+    assert match, f"no CSRF token on {path} (status {response.status_code})"
+    return match.group(1)
+
+
+def submit(
+    client: FlaskClient,
+    path: str,
+    data: dict[str, Any] | None = None,
+    *,
+    token_from: str | None = None,
+    follow_redirects: bool = False,
+) -> TestResponse:
+    """Post a form as a browser would: with the CSRF token from the page (or ``token_from``)."""
+    token = csrf_token(client, token_from or path)
+    return client.post(path, data={"csrf_token": token, **(data or {})}, follow_redirects=follow_redirects)
