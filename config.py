@@ -81,12 +81,27 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
+    # Strict-Transport-Security: production only (local runs are plain HTTP on 127.0.0.1)
+    SEND_HSTS = False
     REMEMBER_COOKIE_DURATION = 0
+    # a signed-in session ends after this long without use, and this long after signing in however busy
+    SESSION_IDLE_MINUTES = 30
+    SESSION_MAX_HOURS = 12
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # a little above the verification upload limit, so that gets its own message
     PAGE_SIZE = 20
     ALLOW_DEMO_DATA = False
     # Argon2id cost; empty means argon2-cffi's recommended defaults
     PASSWORD_HASH_PARAMS: dict[str, int] = {}
+    # sign-in throttling, counted in the database (registry/services/throttle.py): after SLOW_AFTER failures
+    # an account's sign-ins wait DELAY_SECONDS, doubling each time; at a limit within the window, locked
+    SIGN_IN_WINDOW_MINUTES = 15
+    SIGN_IN_LOCK_MINUTES = 15
+    SIGN_IN_ACCOUNT_LIMIT = 5
+    SIGN_IN_ADDRESS_LIMIT = 20
+    SIGN_IN_SLOW_AFTER = 2
+    SIGN_IN_DELAY_SECONDS = 1.0
+    # how many reverse proxies in front add X-Forwarded-For (0: none, so the connecting address is the client's)
+    TRUSTED_PROXIES: int | str = os.environ.get("REGISTRY_TRUSTED_PROXIES", "0")
     DEMO_PASSWORD = os.environ.get("REGISTRY_DEMO_PASSWORD", "demo-password-2026")
     # the public address of the service, for links in documents (the verification QR code) and email
     BASE_URL = os.environ.get("REGISTRY_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
@@ -116,6 +131,10 @@ class Config:
                 "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
             )
         check_mail(settings, production=cls.ENV_NAME == "production")
+        proxies = str(settings.get("TRUSTED_PROXIES") or 0).strip()
+        if not proxies.isdigit() or int(proxies) > 5:
+            raise ConfigError(f"REGISTRY_TRUSTED_PROXIES must be a number of proxies from 0 to 5, not {proxies!r}.")
+        settings["TRUSTED_PROXIES"] = int(proxies)
 
 
 def _flag(settings: dict, name: str) -> bool | None:
@@ -155,6 +174,7 @@ def check_mail(settings: dict, *, production: bool) -> None:
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    SEND_HSTS = True
 
 
 class DevelopmentConfig(Config):
@@ -195,6 +215,7 @@ class TestConfig(Config):
 
     # cheap hashing keeps the suite fast; the algorithm is the same
     PASSWORD_HASH_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+    SIGN_IN_DELAY_SECONDS = 0.0  # tests never sleep; test_throttling checks the delays asked for
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, g, has_request_context, request
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, ConfigError, config_for
 from registry import database, passwords
@@ -32,6 +33,11 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
         app.config.update(overrides)
     settings_class.check(app.config)
     passwords.configure(app.config["PASSWORD_HASH_PARAMS"])
+    if app.config["TRUSTED_PROXIES"]:
+        # behind a reverse proxy the client's address is in X-Forwarded-For: the per-address sign-in
+        # limit and the audit trail need it, not the proxy's own address
+        count = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
@@ -56,9 +62,11 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
 
     from registry import models  # noqa: F401  (register the tables)
     from registry.web import register_web
+    from registry.web.security import register_security
 
     register_web(app)
     _request_hooks(app)
+    register_security(app)  # CSP with a per-request nonce, and the other security headers
 
     from registry.cli import registry_cli
 

@@ -11,7 +11,6 @@ from flask.cli import AppGroup
 
 from registry.extensions import db
 from registry.models import Role
-from registry.passwords import password_problem
 from registry.services import demo, organisations, users
 from registry.services.errors import DomainError
 
@@ -50,7 +49,7 @@ def create_user(email: str, role: str, name: str | None, organisation: str | Non
             raise click.ClickException(f"No organisation called {organisation!r} is on the register.")
         organisation_id = found.id
     password = _read_password()
-    problem = password_problem(password)
+    problem = users.password_problem(password, email=email, name=name or "")
     if problem:
         raise click.ClickException(problem + ".")
     try:

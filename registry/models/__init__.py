@@ -25,6 +25,7 @@ from registry.models.partnership import (
     ProgressUpdate,
 )
 from registry.models.reminder import ReviewReminder
+from registry.models.throttle import SignInThrottle
 from registry.models.user import Role, User
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "ReviewReminder",
     "Role",
     "Sector",
+    "SignInThrottle",
     "Signature",
     "SignedDocument",
     "StatutoryGateway",

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 
+from registry import passwords
 from registry.dates import utcnow
 from registry.extensions import db
 from registry.models import Role, User
 from registry.passwords import hash_password, verify_password
-from registry.services import audit
+from registry.services import audit, throttle
 from registry.services.errors import CannotChangeOwnAccount, DomainError, EmailTaken, PartnerNeedsOrganisation
 
 
@@ -28,6 +30,15 @@ def find_by_email(email: str) -> User | None:
 def page(*, page: int = 1, per_page: int = 20) -> Pagination:
     query = select(User).order_by(User.email, User.id)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
+    """Why a new password for this account is refused (too short, too long, common, local or personal), or None.
+
+    Every place a password is set asks this: the admin's new-user form and ``flask registry create-user``.
+    """
+    local_names = (current_app.config["SERVICE_NAME"], current_app.config["ORGANISATION_NAME"])
+    return passwords.password_problem(password, email=email.strip(), name=name.strip(), local_names=local_names)
 
 
 def _check_organisation(role: str, organisation_id: int | None) -> int | None:
@@ -104,20 +115,35 @@ def set_signatory(actor: User | None, user: User, is_signatory: bool) -> User:
     return user
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None. Both outcomes are audited."""
+def authenticate(email: str, password: str, *, address: str | None = None) -> User | None:
+    """The active user with these credentials, or None. Both outcomes are audited.
+
+    Throttled per account and per address (see ``throttle``): a locked account or address gets
+    None without its password being checked, and the failure is audited as any other.
+    """
+    verdict = throttle.check(email, address)
+    if verdict.locked:
+        _failed(email, find_by_email(email), throttled=True)
+        return None
+    throttle.wait(verdict)
     user = find_by_email(email)
     if user is not None and user.active and verify_password(user.password_hash, password):
         user.last_sign_in_at = utcnow()
+        throttle.succeeded(email)
         audit.record("user.signed_in", "user", user.id, actor=user)
         return user
     if user is None:
         verify_password(None, password)  # spend the same time as a real check
-    audit.record(
-        "user.sign_in_failed", "user", user.id if user else None,
-        actor=None, changes={"email": {"before": None, "after": normalise_email(email)[:254]}},
-    )  # fmt: skip
+    throttle.failed(email, address)
+    _failed(email, user)
     return None
+
+
+def _failed(email: str, user: User | None, *, throttled: bool = False) -> None:
+    changes = {"email": {"before": None, "after": normalise_email(email)[:254]}}
+    if throttled:
+        changes["throttled"] = {"before": None, "after": True}
+    audit.record("user.sign_in_failed", "user", user.id if user else None, actor=None, changes=changes)
 
 
 def signed_out(user: User) -> None:

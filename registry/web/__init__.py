@@ -78,6 +78,10 @@ def register_web(app: Flask) -> None:
     login_manager.login_message = "Sign in to see this page"
     login_manager.login_message_category = "info"
 
+    from registry.web.auth import session_expiry
+
+    session_expiry.register(app)  # idle and absolute limits on a signed-in session
+
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None

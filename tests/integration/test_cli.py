@@ -54,11 +54,29 @@ def test_create_user_makes_an_account_that_can_sign_in(app: Flask, cast: Cast, r
             "No organisation called 'Nowhere Trust' is on the register.",
         ),
         (["x@example.org", "--role", "manager"], "short", "Enter a password that is at least 12 characters long."),
+        (
+            ["x@example.org", "--role", "manager"],
+            "qwerty123456",
+            "Enter a password that is harder to guess. This one is too common.",
+        ),
+        (
+            ["kim.lee@example.org", "--role", "manager", "--name", "Kim Leeson"],
+            "kim.lee at home",
+            "Enter a password that does not include the user’s name or email address.",
+        ),
         (["x@example.org", "--role", "partner"], NEW_PASSWORD, "Select the organisation this partner user belongs to."),
         (["MANAGER@example.org", "--role", "manager"], NEW_PASSWORD, "A user with this email address already exists."),
         (["x@example.org", "--role", "superuser"], NEW_PASSWORD, "Invalid value for '--role'"),
     ],
-    ids=["unknown organisation", "short password", "partner without organisation", "email taken", "unknown role"],
+    ids=[
+        "unknown organisation",
+        "short password",
+        "common password",
+        "personal password",
+        "partner without organisation",
+        "email taken",
+        "unknown role",
+    ],
 )
 def test_create_user_refusals_exit_non_zero_and_create_nothing(
     app: Flask, cast: Cast, runner: FlaskCliRunner, args: list[str], password: str, message: str

@@ -79,10 +79,32 @@ def test_admin_creates_a_user_of_each_role(app: Flask, cast: Cast, as_user, role
         ),
         ({"email": "MANAGER@example.org"}, "email", "A user with this email address already exists"),
         ({"password": "too-short"}, "password", "Enter a password that is at least 12 characters long"),
+        ({"password": "Password2026!"}, "password", "Enter a password that is harder to guess. This one is too common"),
+        (
+            {"password": "welcome to northbridge"},
+            "password",
+            "Enter a password that does not include the name of the council or this service",
+        ),
+        (
+            {"password": "new.person-2026"},
+            "password",
+            "Enter a password that does not include the user’s name or email address",
+        ),
+        ({"password": "x" * 257}, "password", "Enter a password that is 256 characters or fewer"),
         ({"email": "not-an-email"}, "email", "Enter an email address in the correct format, like name@example.org"),
         ({"role": ""}, "role", "Select a role"),
     ],
-    ids=["partner without organisation", "duplicate email", "weak password", "bad email", "no role"],
+    ids=[
+        "partner without organisation",
+        "duplicate email",
+        "short password",
+        "common password",
+        "local password",
+        "personal password",
+        "too long password",
+        "bad email",
+        "no role",
+    ],
 )
 def test_a_user_that_cannot_be_created_is_explained(
     app: Flask,
@@ -179,3 +201,13 @@ def test_only_admins_manage_users(app: Flask, cast: Cast, as_user, role: str) ->
     assert count(app, User) == before
     assert reload(app, User, cast.admin.id).active is True
     assert 'href="/admin/users/"' not in client.get("/").text, "no link to a page they cannot use"
+
+
+def test_a_long_passphrase_makes_an_account_that_can_sign_in(app: Flask, cast: Cast, as_user) -> None:  # type: ignore[no-untyped-def]
+    passphrase = "otter canal bicycle lantern marmalade thunder kettle ostrich " * 2
+    assert len(passphrase) > 64
+    response = submit(as_user(cast.admin), NEW, new_user(password=passphrase))
+    assert response.status_code == 302
+    signed_in = submit(app.test_client(), "/sign-in", {"email": "new.person@example.org", "password": passphrase})
+    assert signed_in.status_code == 302
+    assert signed_in.headers["Location"] == "/"

@@ -14,7 +14,7 @@ from wtforms import BooleanField, PasswordField, RadioField, SelectField, Submit
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from registry.models import Role
-from registry.passwords import password_problem
+from registry.services.users import password_problem
 from registry.web.fields import GovStringField, email_address
 
 ROLE_CHOICES = [(role.value, role.label) for role in Role]
@@ -22,12 +22,6 @@ ROLE_CHOICES = [(role.value, role.label) for role in Role]
 
 def _int_or_none(value: Any) -> int | None:
     return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
-
-
-def _strong_password(form: Any, field: Any) -> None:
-    problem = password_problem(field.data or "")
-    if problem:
-        raise ValidationError(problem)
 
 
 class UserDetailsForm(FlaskForm):
@@ -65,8 +59,15 @@ class NewUserForm(UserDetailsForm):
     )
     password = PasswordField(
         "Password",
-        description="At least 12 characters. Give it to the user in person or by phone.",
+        description=(
+            "At least 12 characters. A few unrelated words make a good one. Give it to the user in person or by phone."
+        ),
         widget=GovPasswordInput(),
-        validators=[InputRequired("Enter a password"), _strong_password],
+        validators=[InputRequired("Enter a password")],
     )
     submit = SubmitField("Create user", widget=GovSubmitInput())
+
+    def validate_password(self, field: Any) -> None:
+        problem = password_problem(field.data or "", email=self.email.data or "", name=self.name.data or "")
+        if problem:
+            raise ValidationError(problem)

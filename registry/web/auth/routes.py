@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from registry.services import users
+from registry.web.auth import session_expiry
 from registry.web.auth.forms import SignInForm
 
 bp = Blueprint("auth", __name__)
@@ -30,10 +31,11 @@ def sign_in() -> str | Response:
         return redirect(url_for("pages.home"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = users.authenticate(form.email.data, form.password.data)
+        user = users.authenticate(form.email.data, form.password.data, address=request.remote_addr)
         if user is not None:
             session.clear()
             login_user(user)
+            session_expiry.start()
             return redirect(safe_next(request.args.get("next")) or url_for("pages.home"))
         message = "Enter a correct email address and password"
         form.email.errors = [message]
