@@ -26,6 +26,10 @@ class GovDateField(DateField):
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
 
     def process_formdata(self, valuelist: list[str]) -> None:
+        if len(valuelist) != 3:
+            # a browser sends the three boxes; a hand-made request may not, and the widget that shows the
+            # form again unpacks exactly three (a server error otherwise)
+            self.raw_data = [*valuelist, "", "", ""][:3]
         if not valuelist or not any(part.strip() for part in valuelist):
             self.data = None
             return
