@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
@@ -20,8 +19,6 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     BaseDocTemplate,
     Frame,
@@ -36,37 +33,18 @@ from reportlab.platypus import (
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from registry.documents import sections as text
+from registry.documents.layout import fonts, numbered_canvas
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
-
-def _needs_unicode_font(document: Document) -> bool:
-    """Whether any text is outside what the standard PDF fonts can show (Latin-1)."""
-    texts = [document.title, document.reference, *document.dates.values()]
+def _texts(document: Document) -> list[Any]:
+    """Every string the document shows, to choose a font that can draw them all."""
+    texts: list[Any] = [document.title, document.reference, *document.dates.values()]
     for section in document.sections:
         texts += [value for row in section.rows for value in row]
         if section.table:
             texts += [cell for row in section.table[1] for cell in row]
-    texts += [str(value) for party in document.parties for value in vars(party).values() if value]
-    return any(ord(ch) > 255 for text in texts for ch in str(text))
-
-
-def _fonts(document: Document) -> tuple[str, str]:
-    """Helvetica (fast, built in) unless the text needs more: then DejaVu Sans, which covers
-    right-to-left and most scripts."""
-    if not _needs_unicode_font(document):
-        return "Helvetica", "Helvetica-Bold"
-    try:
-        pdfmetrics.getFont("RegistrySans")
-        return "RegistrySans", "RegistrySans-Bold"
-    except KeyError:
-        pass
-    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
-    if regular.exists() and bold.exists():
-        pdfmetrics.registerFont(TTFont("RegistrySans", str(regular)))
-        pdfmetrics.registerFont(TTFont("RegistrySans-Bold", str(bold)))
-        return "RegistrySans", "RegistrySans-Bold"
-    return "Helvetica", "Helvetica-Bold"
+    texts += [value for party in document.parties for value in vars(party).values() if value]
+    return texts
 
 
 def escape(value: Any) -> str:
@@ -180,43 +158,8 @@ def _page_decorations(document: Document, regular: str, bold: str):  # type: ign
     return decorate
 
 
-class _NumberedCanvasMaker:
-    """Footer on every page: reference, version and page x of y (y known only at the end)."""
-
-    def __init__(self, document: Document, font: str) -> None:
-        self.document, self.font = document, font
-
-    def __call__(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
-        from reportlab.pdfgen.canvas import Canvas
-
-        document, font = self.document, self.font
-
-        class NumberedCanvas(Canvas):
-            def __init__(self, *a: Any, **k: Any) -> None:
-                super().__init__(*a, **k)
-                self._pages: list[dict] = []
-
-            def showPage(self) -> None:
-                self._pages.append(dict(self.__dict__))
-                self._startPage()
-
-            def save(self) -> None:
-                total = len(self._pages)
-                for state in self._pages:
-                    self.__dict__.update(state)
-                    self.setFont(font, 8)
-                    self.setFillColor(colors.HexColor("#505a5f"))
-                    footer = f"{document.reference} · Version {document.version} · {document.status_label}"
-                    self.drawString(20 * mm, 10 * mm, footer)
-                    self.drawRightString(A4[0] - 20 * mm, 10 * mm, f"Page {self._pageNumber} of {total}")
-                    super().showPage()
-                super().save()
-
-        return NumberedCanvas(*args, **kwargs)
-
-
 def render(document: Document) -> bytes:
-    regular, bold = _fonts(document)
+    regular, bold = fonts(_texts(document))
     styles = _styles(regular, bold)
     buffer = BytesIO()
     doc = _Doc(
@@ -241,7 +184,8 @@ def render(document: Document) -> bytes:
     toc = TableOfContents(levelStyles=[ParagraphStyle("TOC1", fontName=regular, fontSize=10, leading=14)])
     story.insert(story.index(text.TOC_MARKER), toc)
     story.remove(text.TOC_MARKER)
-    doc.multiBuild(story, canvasmaker=_NumberedCanvasMaker(document, regular))
+    footer = f"{document.reference} · Version {document.version} · {document.status_label}"
+    doc.multiBuild(story, canvasmaker=numbered_canvas(footer, regular, A4[0], 20 * mm))
     return buffer.getvalue()
 
 

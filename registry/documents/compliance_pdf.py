@@ -13,12 +13,10 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
-from registry.documents.agreement_pdf import FONT_DIR, escape
+from registry.documents.agreement_pdf import escape
+from registry.documents.layout import fonts, numbered_canvas
 
 PAGE = landscape(A4)
 
@@ -46,23 +44,6 @@ def _texts(report: Report) -> list[str]:
     for row in report.rows:
         texts += [row.reference, row.title, row.status, row.review, *row.findings]
     return texts
-
-
-def _fonts(report: Report) -> tuple[str, str]:
-    """Helvetica unless some text is outside Latin-1: then DejaVu Sans (registered once)."""
-    if not any(ord(ch) > 255 for text in _texts(report) for ch in text):
-        return "Helvetica", "Helvetica-Bold"
-    try:
-        pdfmetrics.getFont("RegistrySans")
-        return "RegistrySans", "RegistrySans-Bold"
-    except KeyError:
-        pass
-    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
-    if not (regular.exists() and bold.exists()):
-        return "Helvetica", "Helvetica-Bold"
-    pdfmetrics.registerFont(TTFont("RegistrySans", str(regular)))
-    pdfmetrics.registerFont(TTFont("RegistrySans-Bold", str(bold)))
-    return "RegistrySans", "RegistrySans-Bold"
 
 
 def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
@@ -102,33 +83,8 @@ def _findings(lines: list[str], style: ParagraphStyle) -> Paragraph:
     return Paragraph("<br/>".join("• " + escape(line) for line in lines), style)
 
 
-def _numbered_canvas(footer: str, font: str) -> type[Canvas]:
-    """A canvas that writes the footer and "page x of y" on every page (y known only at the end)."""
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
-
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            for state in self._pages:
-                self.__dict__.update(state)
-                self.setFont(font, 8)
-                self.setFillColor(colors.HexColor("#505a5f"))
-                self.drawString(15 * mm, 8 * mm, footer)
-                self.drawRightString(PAGE[0] - 15 * mm, 8 * mm, f"Page {self._pageNumber} of {len(self._pages)}")
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
-
-
 def render(report: Report) -> bytes:
-    regular, bold = _fonts(report)
+    regular, bold = fonts(_texts(report))
     styles = _styles(regular, bold)
     buffer = BytesIO()
     doc = SimpleDocTemplate(
@@ -174,5 +130,10 @@ def render(report: Report) -> bytes:
         story.append(_table(rows, [w * width for w in (0.12, 0.24, 0.12, 0.14, 0.38)], styles))
     else:
         story.append(Paragraph("There are no current agreements.", styles["body"]))
-    doc.build(story, canvasmaker=_numbered_canvas(f"Compliance report on {report.date} · {report.council}", regular))
+    doc.build(
+        story,
+        canvasmaker=numbered_canvas(
+            f"Compliance report on {report.date} · {report.council}", regular, PAGE[0], 15 * mm
+        ),
+    )
     return buffer.getvalue()
