@@ -58,3 +58,12 @@ def submit(
     """Post a form as a browser would: with the CSRF token from the page (or ``token_from``)."""
     token = csrf_token(client, token_from or path)
     return client.post(path, data={"csrf_token": token, **(data or {})}, follow_redirects=follow_redirects)
+
+
+def pager_link(response: TestResponse, rel: str) -> str | None:
+    """The address of the pager's "next" or "prev" link (keyset pages), unescaped, or None."""
+    for tag in re.findall(r"<a [^>]*>", response.text):
+        if f'rel="{rel}"' in tag:
+            found = re.search(r'href="([^"]*)"', tag)
+            return html.unescape(found.group(1)) if found else None
+    return None

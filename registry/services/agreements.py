@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, exists, select
 
 from registry.extensions import db
 from registry.models import Agreement, Objective, Organisation, Party, Role, StatutoryGateway, User
 from registry.readiness import add_months, gaps
 from registry.services import audit, references
 from registry.services.errors import AgreementNotEditable, DomainError, StaleEdit
-from registry.services.persist import contains, flush
+from registry.services.persist import flush
 from registry.services.snapshots import snapshot
 
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -47,14 +46,6 @@ CLOSED = frozenset({"terminated", "expired"})
 # statuses whose readiness check still matters (the "has gaps" filter and the governance count)
 CHECKED = ("draft", "awaiting_approval")
 
-SORTS = {
-    "reference": (Agreement.reference.asc(),),
-    "-reference": (Agreement.reference.desc(),),
-    "title": (Agreement.title.asc(),),
-    "review": (Agreement.next_review_date.asc(),),
-    "-updated": (Agreement.updated_at.desc(),),
-}
-
 
 def party_clause(organisation_id: int) -> Any:
     return exists().where(Party.agreement_id == Agreement.id, Party.organisation_id == organisation_id)
@@ -77,40 +68,6 @@ def visible(user: User) -> Select[tuple[Agreement]]:
 
 def get_visible(user: User, reference: str) -> Agreement | None:
     return db.session.scalar(visible(user).where(Agreement.reference == reference.upper()))
-
-
-def search(
-    user: User,
-    *,
-    text: str = "",
-    status: str = "",
-    kind: str = "",
-    organisation_id: int | None = None,
-    partnership_id: int | None = None,
-    sector: str = "",
-    has_gaps: bool = False,
-    sort: str = "reference",
-    page: int = 1,
-    per_page: int = 20,
-) -> Pagination:
-    query = visible(user)
-    if text.strip():
-        like = contains(text.strip().lower())
-        query = query.where(or_(Agreement.reference.ilike(like, escape="\\"), Agreement.title.ilike(like, escape="\\")))
-    if status:
-        query = query.where(Agreement.status == status)
-    if kind:
-        query = query.where(Agreement.kind == kind)
-    if organisation_id:
-        query = query.where(party_clause(organisation_id))
-    if partnership_id:
-        query = query.where(Agreement.partnership_id == partnership_id)
-    if sector:
-        query = query.where(sector_clause(sector))
-    if has_gaps:
-        query = query.where(Agreement.id.in_([agreement.id for agreement in unready(user)]))
-    query = query.order_by(*SORTS.get(sort, SORTS["reference"]), Agreement.id)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 def unready(user: User) -> list[Agreement]:

@@ -71,8 +71,9 @@ def search(
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def choices(exclude_id: int | None = None, *, active_only: bool = True) -> list[tuple[int, str]]:
-    query = select(Organisation.id, Organisation.name).order_by(Organisation.name_key, Organisation.id)
+def choices(exclude_id: int | None = None, *, active_only: bool = True, limit: int | None = None
+            ) -> list[tuple[int, str]]:  # fmt: skip
+    query = select(Organisation.id, Organisation.name).order_by(Organisation.name_key, Organisation.id).limit(limit)
     if active_only:
         query = query.where(Organisation.status == OrganisationStatus.ACTIVE)
     if exclude_id is not None:

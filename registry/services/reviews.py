@@ -7,22 +7,21 @@ Europe/London; they are never stored. A review due today is due, not overdue.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import case, func, select
 
 from registry.dates import today_in_london
 from registry.extensions import db
 from registry.models import Agreement, Review, User
 from registry.readiness import add_months
-from registry.services import audit, lifecycle
+from registry.services import audit, lifecycle, paging
+from registry.services.agreement_filters import LIVE, REVIEW_WINDOWS, review_window
 from registry.services.agreements import party_clause, visible
 from registry.services.errors import DomainError
 from registry.services.persist import flush
 
-LIVE = ("approved", "awaiting_signatures", "active")
-WINDOWS = {"overdue": "Overdue", "30": "Due within 30 days", "60": "Due in 31 to 60 days", "90": "Due in 61 to 90 days"}
+WINDOWS = REVIEW_WINDOWS  # the dashboard's tabs
 
 
 @dataclass(frozen=True)
@@ -46,33 +45,31 @@ def state(next_review_date: date | None, status: str, today: date | None = None)
     return ReviewState("later", f"Due on {next_review_date.day} {next_review_date:%B %Y}")
 
 
-def _window(key: str, today: date):  # type: ignore[no-untyped-def]
-    if key == "overdue":
-        return Agreement.next_review_date < today
-    low = {"30": 0, "60": 31, "90": 61}[key]
-    high = int(key)
-    return Agreement.next_review_date.between(today + timedelta(days=low), today + timedelta(days=high))
+SOONEST_FIRST = paging.Order((Agreement.next_review_date, Agreement.id))
 
 
-def due(user: User, *, window: str = "overdue", organisation_id: int | None = None, page: int = 1,
-        per_page: int = 20, today: date | None = None) -> Pagination:  # fmt: skip
+def due(user: User, *, window: str = "overdue", organisation_id: int | None = None, after: str | None = None,
+        before: str | None = None, per_page: int = 20,
+        today: date | None = None) -> paging.KeysetPage[Agreement]:  # fmt: skip
+    """The live agreements whose review falls in the window, soonest first (a keyset page: a
+    national register can have many thousands overdue)."""
     today = today or today_in_london()
-    query = visible(user).where(Agreement.status.in_(LIVE), _window(window, today))
+    query = visible(user).where(Agreement.status.in_(LIVE), review_window(window, today))
     if organisation_id:
         query = query.where(party_clause(organisation_id))
-    query = query.order_by(Agreement.next_review_date, Agreement.id)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paging.page(query, SOONEST_FIRST, lambda row: [row.next_review_date, row.id], after=after, before=before,
+                       per_page=per_page)  # fmt: skip
 
 
 def counts(user: User, *, organisation_id: int | None = None, today: date | None = None) -> dict[str, int]:
     """How many agreements fall in each window, in one query."""
     today = today or today_in_london()
-    columns = [func.count(case((_window(key, today), 1))).label(key) for key in WINDOWS]
+    columns = [func.count(case((review_window(key, today), 1))).label(key) for key in REVIEW_WINDOWS]
     query = visible(user).with_only_columns(*columns).where(Agreement.status.in_(LIVE))
     if organisation_id:
         query = query.where(party_clause(organisation_id))
     row = db.session.execute(query).one()
-    return {key: getattr(row, key) for key in WINDOWS}
+    return {key: getattr(row, key) for key in REVIEW_WINDOWS}
 
 
 def for_agreement(agreement: Agreement) -> list[Review]:

@@ -56,11 +56,11 @@ def chart_descriptions(html: str) -> dict[str, str]:
 
 
 def listed_total(client, href: str) -> int:  # type: ignore[no-untyped-def]
-    """How many agreements the list behind a link shows (from its "Showing 1 to n of N")."""
+    """How many agreements the list behind a link shows (from its "N agreements match")."""
     response = client.get(href)
     assert response.status_code == 200, href
-    found = re.search(r"Showing \d+ to \d+ of (\d+)", response.text)
-    return int(found[1]) if found else 0
+    found = re.search(r"([\d,]+) agreements? match", response.text)
+    return int(found[1].replace(",", "")) if found else 0
 
 
 @pytest.fixture

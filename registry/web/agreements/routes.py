@@ -6,34 +6,22 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from registry.models import Agreement, Sector
+from registry.models import Agreement
 from registry.models import agreement_choices as choices
 from registry.readiness import gaps
-from registry.services import agreements, lifecycle, organisations, partnerships, reviews, signing
+from registry.services import agreement_filters, agreements, lifecycle, organisations, partnerships, reviews, signing
 from registry.services.errors import DomainError
 from registry.services.snapshots import LABELS, differences, display, snapshot
-from registry.web.access import page_number, reject, requires, visible_or_404
-from registry.web.agreements import bp
+from registry.web.access import reject, requires, visible_or_404
+from registry.web.agreements import bp, filters
 from registry.web.agreements.forms import NewAgreementForm
 
-SORT_CHOICES = [
-    ("reference", "Reference"),
-    ("-reference", "Newest reference"),
-    ("title", "Title"),
-    ("review", "Next review date"),
-    ("-updated", "Recently changed"),
-]
-SECTORS = {sector.value: sector.label for sector in Sector}
-READINESS_CHOICES = [("yes", "Drafts and awaiting approval with gaps")]
+# longer lists of organisations are not offered as a drop-down
+FILTER_OPTIONS_MAX = 300
 
 
 def load(reference: str) -> Agreement:
     return visible_or_404(agreements.get_visible(current_user, reference))
-
-
-def int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 def partnership_choices() -> list[tuple[int | str, str]]:
@@ -43,39 +31,32 @@ def partnership_choices() -> list[tuple[int | str, str]]:
 @bp.route("/")
 @requires("agreement.list")
 def index() -> str:
-    filters = {key: request.args.get(key, "").strip()[:200] for key in ("q", "status", "kind", "sector", "gaps")}
-    sort = request.args.get("sort", "reference")
-    sort = sort if sort in agreements.SORTS else "reference"
-    organisation_id = int_arg("organisation")
-    results = agreements.search(
-        current_user,
-        text=filters["q"],
-        sort=sort,
-        page=page_number(),
-        status=filters["status"] if filters["status"] in choices.STATUSES else "",
-        kind=filters["kind"] if filters["kind"] in choices.KINDS else "",
-        organisation_id=organisation_id,
-        partnership_id=int_arg("partnership"),
-        sector=filters["sector"] if filters["sector"] in SECTORS else "",
-        has_gaps=filters["gaps"] == "yes",
+    found, errors = filters.from_args(request.args)
+    results = agreement_filters.page(
+        current_user, found, after=request.args.get("after"), before=request.args.get("before")
     )
-    organisation_list = (
-        [(current_user.organisation_id, current_user.organisation.name)]
-        if current_user.role == "partner"
-        else organisations.choices(active_only=False)
-    )
+    if current_user.role == "partner":
+        organisation_list = [(current_user.organisation_id, current_user.organisation.name)]
+    else:  # a national register has thousands: then the filter is set from an organisation's page
+        organisation_list = organisations.choices(active_only=False, limit=FILTER_OPTIONS_MAX + 1)
+    chosen = organisations.get_visible(current_user, found.organisation_id) if found.organisation_id else None
     return render_template(
         "agreements/index.html",
+        export_args=filters.export_args(request.args),
         results=results,
-        filters=filters,
-        sort=sort,
-        organisation_id=organisation_id,
+        values=filters.raw_values(request.args),
+        errors=errors,
         statuses=choices.STATUSES,
         kinds=choices.KINDS,
-        sectors=SECTORS,
-        readiness=READINESS_CHOICES,
-        sorts=SORT_CHOICES,
-        organisations=organisation_list,
+        sectors=filters.SECTORS,
+        data_categories=agreement_filters.DATA_CATEGORIES,
+        review_windows=agreement_filters.REVIEW_WINDOWS,
+        readiness=filters.READINESS_CHOICES,
+        sorts=agreement_filters.SORT_LABELS.items(),
+        date_fields=filters.DATE_FIELDS,
+        organisations=organisation_list if len(organisation_list) <= FILTER_OPTIONS_MAX else None,
+        chosen_organisation=chosen,
+        partnership_list=partnerships.choices(current_user),
         review_state=reviews.state,
     )
 

@@ -6,19 +6,21 @@ and refused attempts are left out unless the user may see the audit log (``audit
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from registry.policy import can
 from registry.services import agreements, audit_log, organisations, partnerships
-from registry.web.access import page_number, requires, visible_or_404
+from registry.web.access import requires, visible_or_404
 
 bp = Blueprint("history", __name__)
 
 
 def _page(record: object, kind: str, name: str, back: tuple[str, str], endpoint_args: dict) -> str:
     include_reads = can(current_user, "audit.view")
-    events = audit_log.history(record, include_reads=include_reads, page=page_number())  # type: ignore[arg-type]
+    events = audit_log.history(
+        record, include_reads=include_reads, after=request.args.get("after"), before=request.args.get("before")
+    )  # type: ignore[arg-type]
     return render_template(
         "audit/history.html", record=record, kind=kind, name=name, back=back, events=events,
         include_reads=include_reads, endpoint_args=endpoint_args,

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from registry.dates import today_in_london
 from registry.services import audit, audit_log, organisations
-from registry.web.access import audited_read, page_number, requires
+from registry.web.access import audited_read, requires
 from registry.web.audit import export
 from registry.web.audit.forms import AuditFilterForm
 
@@ -25,7 +25,11 @@ def filter_form() -> AuditFilterForm:
 @requires("audit.view")
 def index() -> str:
     form = filter_form()
-    results = None if form.errors else audit_log.search(form.filters(), page=page_number())
+    results = (
+        None
+        if form.errors
+        else audit_log.search(form.filters(), after=request.args.get("after"), before=request.args.get("before"))
+    )
     return render_template("audit/index.html", form=form, results=results)
 
 

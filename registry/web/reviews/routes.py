@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from registry.services import organisations, reviews
-from registry.web.access import page_number, requires
+from registry.web.access import requires
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
@@ -23,7 +23,13 @@ def dashboard() -> str:
         window=window,
         windows=reviews.WINDOWS,
         counts=reviews.counts(current_user, organisation_id=organisation_id),
-        results=reviews.due(current_user, window=window, organisation_id=organisation_id, page=page_number()),
+        results=reviews.due(
+            current_user,
+            window=window,
+            organisation_id=organisation_id,
+            after=request.args.get("after"),
+            before=request.args.get("before"),
+        ),
         organisation_id=organisation_id,
         organisations=organisations.choices(active_only=False),
         review_state=reviews.state,
