@@ -69,8 +69,19 @@ def encode(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode(token: str | None, width: int) -> list[Any] | None:
-    """The sort values a token carries, or None when it is missing or not one of ours."""
+def _python_type(column: ColumnElement[Any]) -> type | None:
+    for kind in (column.type, getattr(column.type, "impl", None)):
+        try:
+            return kind.python_type if kind is not None else None
+        except NotImplementedError:
+            continue
+    return None
+
+
+def decode(token: str | None, columns: Sequence[ColumnElement[Any]]) -> list[Any] | None:
+    """The sort values a token carries, or None when it is missing or not one of ours (each value
+    must be of its column's type, so an edited token cannot reach the database as the wrong type)."""
+    width = len(columns)
     if not token or len(token) > 600:
         return None
     try:
@@ -88,7 +99,8 @@ def decode(token: str | None, width: int) -> list[Any] | None:
                 value = date.fromisoformat(value["d"])
         except (TypeError, ValueError):
             return None
-        if not isinstance(value, (str, int, float, date, type(None))) or isinstance(value, bool):
+        expected = _python_type(columns[len(decoded)])
+        if isinstance(value, bool) or (expected is not None and type(value) is not expected):
             return None
         decoded.append(value)
     return decoded
@@ -108,9 +120,8 @@ def page(
     """One page of ``query`` (a select of one entity) in ``order``; ``values_of(row)`` gives a row's
     value for each order column (for the tokens). Two statements: the page (one row more than a
     page, to know whether there is another in that direction) and the capped count."""
-    width = len(order.columns)
-    after_values = decode(after, width)
-    before_values = decode(before, width) if after_values is None else None
+    after_values = decode(after, order.columns)
+    before_values = decode(before, order.columns) if after_values is None else None
     position = tuple_(*order.columns)
 
     def bound(values: list[Any]) -> Any:

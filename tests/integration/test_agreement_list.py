@@ -12,7 +12,7 @@ from flask import Flask
 from registry.dates import today_in_london
 from registry.extensions import db
 from registry.models import Agreement
-from registry.services import agreement_parts
+from registry.services import agreement_parts, paging
 
 
 def references(response) -> list[str]:  # type: ignore[no-untyped-def]
@@ -43,6 +43,11 @@ def test_pages_follow_the_sort_without_gaps_or_repeats(app: Flask, cast: Cast, a
     assert references(newest) == sorted(by_title, reverse=True)[:20]
     # a token that is not ours is the first page, not an error
     assert references(client.get("/agreements/?sort=title&status=draft&after=not-a-token")) == by_title[:20]
+    for values in (["Title 01", "not a number"], [{"d": "2026-01-01"}, 1], ["Title 01"]):
+        edited = paging.encode(values)  # the right shape, the wrong types
+        assert references(client.get(f"/agreements/?sort=title&status=draft&after={edited}")) == by_title[:20]
+    review_token = paging.encode(["not a date", 1])
+    assert client.get(f"/agreements/?sort=review&before={review_token}").status_code == 200
 
 
 def test_each_filter_narrows_the_list(app: Flask, cast: Cast, as_user) -> None:

@@ -37,6 +37,7 @@ from sqlalchemy import event
 from registry.dates import today_in_london
 from registry.extensions import db
 from registry.models import Agreement, Objective, Partnership, Role
+from registry.services import paging
 
 SMALL, LARGE = 3, 12
 
@@ -152,6 +153,9 @@ PAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "objective page": lambda w: f"/partnerships/{w['partnership'].id}/objectives/{w['objectives'][0].id}",
     "agreements list": lambda w: "/agreements/",
     "agreements list (filtered)": lambda w: f"/agreements/?status=active&organisation={w['cast'].own_org.id}",
+    "agreements list (by title)": lambda w: "/agreements/?sort=title",
+    "agreements list (by review date, a later page)": lambda w: "/agreements/?sort=review&after="
+    + paging.encode([date(1, 1, 1), 0]),
     "agreement page": lambda w: w["detail"],
     "agreement version": lambda w: w["detail"] + "/versions/1",
     "agreement compare": lambda w: w["detail"] + "/compare",
@@ -163,10 +167,13 @@ PAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "governance dashboard": lambda w: "/governance/",
     "compliance report": lambda w: "/governance/compliance",
     "audit log": lambda w: "/audit/",
+    "audit log (a later page)": lambda w: "/audit/?after=" + paging.encode([10**9]),
     "organisation history": lambda w: f"/organisations/{w['cast'].own_org.id}/history",
     "partnership history": lambda w: f"/partnerships/{w['partnership'].id}/history",
     "admin users list": lambda w: "/admin/users/",
     "communities page": lambda w: "/admin/communities/",
+    "search (every kind)": lambda w: "/search?q=test",
+    "search (one kind)": lambda w: "/search?q=agreement&kind=agreements",
 }
 
 
@@ -179,6 +186,8 @@ MARKERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "objective page": lambda w: f"Update {len(w['orgs']) - 1}",
     "agreements list": lambda w: w["agreements"][-1].reference,
     "agreements list (filtered)": lambda w: w["agreements"][-1].reference,
+    "agreements list (by title)": lambda w: w["agreements"][-1].reference,
+    "agreements list (by review date, a later page)": lambda w: w["agreements"][-1].reference,
     "agreement page": lambda w: f"Item {len(w['orgs']) - 1}",
     "agreement version": lambda w: f"Item {len(w['orgs']) - 1}",
     "document (HTML)": lambda w: f"Item {len(w['orgs']) - 1}",
@@ -189,6 +198,8 @@ MARKERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "organisation history": lambda w: f"{w['edits']} High Street",
     "admin users list": lambda w: w["users"][-1].email,
     "communities page": lambda w: f"Scale community {w['communities'] - 1}",
+    "search (every kind)": lambda w: "Test Organisation",
+    "search (one kind)": lambda w: w["agreements"][-1].reference,
 }
 
 
