@@ -15,7 +15,11 @@ from registry.models.types import UTCDateTime
 
 class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_entity", "entity_type", "entity_id"),)
+    __table_args__ = (
+        # a record's history and the log filtered by action, newest first, read from the index (0010)
+        Index("ix_audit_event_entity_seq", "entity_type", "entity_id", "seq"),
+        Index("ix_audit_event_action_seq", "action", "seq"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # the event's place in the hash chain: 1, 2, 3, ... with no gaps (ids may have gaps; this may not)
@@ -27,7 +31,7 @@ class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     actor_email: Mapped[str | None] = mapped_column(String(254))
     actor_role: Mapped[str | None] = mapped_column(String(20))
     actor_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
-    action: Mapped[str] = mapped_column(String(60), index=True)
+    action: Mapped[str] = mapped_column(String(60))
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str | None] = mapped_column(String(40))
     # {"field": {"before": ..., "after": ...}}

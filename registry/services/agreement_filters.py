@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, literal, or_
+from sqlalchemy import ColumnElement, Date, Select, exists, func, literal_column, or_
 
 from registry.dates import today_in_london
 from registry.models import Agreement, DataItem, User
@@ -24,9 +24,10 @@ LIVE = ("approved", "awaiting_signatures", "active")
 REVIEW_WINDOWS = {"overdue": "Overdue", "30": "Due within 30 days", "60": "Due in 31 to 60 days",
                   "90": "Due in 61 to 90 days"}  # fmt: skip
 DATA_CATEGORIES = {"special_category": "Special category data", "criminal_offence": "Criminal offence data"}
-# a missing review date sorts after every real one
+# a missing review date sorts after every real one; written as a literal, not a parameter, so the
+# expression is the one migration 0010 indexes and both databases use that index
 NO_REVIEW = date(9999, 12, 31)
-REVIEW_KEY = func.coalesce(Agreement.next_review_date, literal(NO_REVIEW, Agreement.next_review_date.type))
+REVIEW_KEY = func.coalesce(Agreement.next_review_date, literal_column(f"'{NO_REVIEW.isoformat()}'", Date))
 
 SORTS: dict[str, paging.Order] = {
     "reference": paging.Order((Agreement.reference,)),

@@ -124,15 +124,21 @@ def page(
     before_values = decode(before, order.columns) if after_values is None else None
     position = tuple_(*order.columns)
 
-    def bound(values: list[Any]) -> Any:
-        return tuple_(*(literal(value, column.type) for value, column in zip(values, order.columns, strict=True)))
+    def beyond(values: list[Any], *, down: bool) -> list[ColumnElement[bool]]:
+        """Rows past ``values`` going down (or up). The first column's own bound repeats what the
+        row value says: SQLite walks an expression index as a range only when it sees one."""
+        bound = [literal(value, column.type) for value, column in zip(values, order.columns, strict=True)]
+        first = order.columns[0]
+        if down:
+            return [first <= bound[0], position < tuple_(*bound)]
+        return [first >= bound[0], position > tuple_(*bound)]
 
     backwards = before_values is not None
     paged = query
     if after_values is not None:
-        paged = paged.where(position < bound(after_values) if order.descending else position > bound(after_values))
+        paged = paged.where(*beyond(after_values, down=order.descending))
     elif before_values is not None:
-        paged = paged.where(position > bound(before_values) if order.descending else position < bound(before_values))
+        paged = paged.where(*beyond(before_values, down=not order.descending))
     rows = list(db.session.scalars(paged.order_by(*order.clauses(reverse=backwards)).limit(per_page + 1)))
     more = len(rows) > per_page
     rows = rows[:per_page]
