@@ -61,6 +61,9 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     login_manager.init_app(app)
 
     from registry import models  # noqa: F401  (register the tables)
+    from registry.services import tallies
+
+    tallies.register()  # each flush stores the readiness of the agreements it changed
     from registry.web import register_web
     from registry.web.security import register_security
 

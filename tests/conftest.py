@@ -46,9 +46,35 @@ class _MemoryBytecodeCache(BytecodeCache):
 _TEMPLATE_CACHE = _MemoryBytecodeCache()
 
 
+class SessionLoginClient(FlaskLoginClient):
+    """``app.test_client(user=...)`` signed in as a browser would be: with a live server-side
+    session row (registry/services/sessions.py) whose token is in the session cookie."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        user = kwargs.get("user")
+        super().__init__(*args, **kwargs)
+        if user:
+            import secrets
+
+            from registry.dates import utcnow
+            from registry.models import UserSession
+            from registry.services.sessions import token_hash
+            from registry.web.auth.session_store import TOKEN
+
+            token, now = secrets.token_urlsafe(32), utcnow()
+            row = {"token_hash": token_hash(token), "created_at": now, "last_seen_at": now, "user_agent": "test client"}
+            # the app's engine without pushing an app context: a test may have one open (even a streamed
+            # response's, left open until the response is closed), and pushing and popping another disturbs it
+            engine = db._app_engines[self.application][None]
+            with engine.begin() as connection:
+                connection.execute(UserSession.__table__.insert().values(user_id=user.id, **row))  # type: ignore[attr-defined]
+            with self.session_transaction() as session:
+                session[TOKEN] = token
+
+
 def make_app(url: str, **overrides: object) -> Flask:
     app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url, **overrides})
-    app.test_client_class = FlaskLoginClient
+    app.test_client_class = SessionLoginClient
     app.jinja_env.bytecode_cache = _TEMPLATE_CACHE
     return app
 
@@ -106,6 +132,8 @@ def truncate_all(app: Flask) -> None:
             for table in db.metadata.sorted_tables:
                 if table.name in _SEED_ROWS:
                     connection.execute(table.insert(), _SEED_ROWS[table.name])
+                    if "id" not in table.columns:
+                        continue
                     connection.execute(
                         text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), MAX(id)) FROM {table.name}")
                     )

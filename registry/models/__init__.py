@@ -25,11 +25,14 @@ from registry.models.partnership import (
     ProgressUpdate,
 )
 from registry.models.reminder import ReviewReminder
+from registry.models.tally import AgreementTally
 from registry.models.throttle import SignInThrottle
 from registry.models.user import Role, User
+from registry.models.user_session import RecoveryCode, UserSession
 
 __all__ = [
     "Agreement",
+    "AgreementTally",
     "AgreementVersion",
     "AuditChainHead",
     "AuditEvent",
@@ -47,6 +50,7 @@ __all__ = [
     "Party",
     "Priority",
     "ProgressUpdate",
+    "RecoveryCode",
     "ReferenceCounter",
     "Review",
     "ReviewReminder",
@@ -58,4 +62,5 @@ __all__ = [
     "StatutoryGateway",
     "SubjectGroup",
     "User",
+    "UserSession",
 ]

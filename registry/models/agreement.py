@@ -68,6 +68,7 @@ class Agreement(db.Model):  # type: ignore[name-defined,misc]
         Index("ix_agreement_title_id", "title", "id"),
         Index("ix_agreement_updated_at_id", "updated_at", "id"),
         Index("ix_agreement_status_next_review_date", "status", "next_review_date"),
+        Index("ix_agreement_status_readiness_gaps", "status", "readiness_gaps"),  # 0011
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -129,6 +130,8 @@ class Agreement(db.Model):  # type: ignore[name-defined,misc]
     return_comments: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # how many gaps the readiness check finds in the record as it stands, kept by services/tallies.py
+    readiness_gaps: Mapped[int | None]
     # bumped on every save; forms carry it so a stale edit is refused
     lock_version: Mapped[int] = mapped_column(default=1)
 

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Date, Select, exists, func, literal_column
 from registry.dates import today_in_london
 from registry.models import Agreement, DataItem, User
 from registry.services import paging
-from registry.services.agreements import CHECKED, party_clause, sector_clause, unready, visible
+from registry.services.agreements import CHECKED, party_clause, sector_clause, visible
 from registry.services.audit_log import start_of
 from registry.services.persist import contains
 
@@ -105,9 +105,9 @@ def conditions(user: User, filters: AgreementFilters, today: date | None = None)
     if filters.review in REVIEW_WINDOWS:
         found.append(Agreement.status.in_(LIVE))
         found.append(review_window(filters.review, today or today_in_london()))
-    if filters.has_gaps:
+    if filters.has_gaps:  # the number of gaps is kept up to date on each agreement (services/tallies.py)
         found.append(Agreement.status.in_(CHECKED))
-        found.append(Agreement.id.in_([agreement.id for agreement in unready(user)]))
+        found.append(Agreement.readiness_gaps > 0)
     if filters.starts_from:
         found.append(Agreement.effective_from >= filters.starts_from)
     if filters.starts_to:

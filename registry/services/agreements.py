@@ -13,11 +13,10 @@ from sqlalchemy import Select, exists, select
 
 from registry.extensions import db
 from registry.models import Agreement, Objective, Organisation, Party, Role, StatutoryGateway, User
-from registry.readiness import add_months, gaps
+from registry.readiness import add_months
 from registry.services import audit, references
 from registry.services.errors import AgreementNotEditable, DomainError, StaleEdit
-from registry.services.persist import flush
-from registry.services.snapshots import snapshot
+from registry.services.persist import flush, lock
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "purpose": ("title", "kind", "partnership_id", "purpose", "benefits", "necessity", "less_data_rationale"),
@@ -70,14 +69,6 @@ def get_visible(user: User, reference: str) -> Agreement | None:
     return db.session.scalar(visible(user).where(Agreement.reference == reference.upper()))
 
 
-def unready(user: User) -> list[Agreement]:
-    """Drafts and agreements awaiting approval whose readiness check finds gaps. One statement loads
-    them; their parts come by the relationships' select-IN eager loads (one query per list of parts,
-    however many agreements), never one query per agreement."""
-    query = visible(user).where(Agreement.status.in_(CHECKED)).order_by(Agreement.reference)
-    return [agreement for agreement in db.session.scalars(query) if gaps(snapshot(agreement))]
-
-
 def for_organisation(user: User, organisation_id: int) -> list[Agreement]:
     query = visible(user).where(party_clause(organisation_id)).order_by(Agreement.next_review_date, Agreement.id)
     return list(db.session.scalars(query.limit(200)))
@@ -115,6 +106,7 @@ def create(actor: User, data: dict[str, Any]) -> Agreement:
 
 def begin_change(actor: User, agreement: Agreement, read_version: int | None) -> None:
     """Refuse a stale or not-allowed change; turn a frozen agreement into a new draft version."""
+    lock(agreement)
     if read_version is not None and agreement.lock_version != read_version:
         raise StaleEdit(
             changed=audit.changes_since("agreement", agreement.reference, agreement.lock_version - read_version)

@@ -1,0 +1,117 @@
+"""Maintained counts for the governance dashboard, so its figures cost the same at a million
+agreements as at a hundred.
+
+``agreement_tally`` holds one row per (dimension, value): how many agreements have each status,
+each kind, a party in each sector, and, per status still checked for readiness, gaps in the
+readiness check. Database triggers (migration 0011) keep the rows in step with every insert,
+update and delete, in the same transaction, whichever code or server writes; the rows for every
+known value exist from the start, so a trigger only ever updates (one statement, rows in index
+order: concurrent writers cannot deadlock on them). An organisation changing sector recounts the
+sector rows (rare, and the one case a row trigger cannot adjust by one).
+
+Readiness is worked out in Python (registry/readiness.py), so the database cannot maintain it:
+after each flush, the agreements whose record or parts changed get their number of gaps stored in
+``agreement.readiness_gaps`` (their next flush writes it, and the trigger counts it).
+``rebuild`` recounts everything from the records (after a bulk load; a test checks the
+maintained counts against it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import Session
+
+from registry.extensions import db
+from registry.models import Agreement, DataItem, Party, Sector, SubjectGroup
+from registry.models import agreement_choices as choices
+from registry.readiness import gaps
+from registry.services.snapshots import snapshot
+
+CHECKED = ("draft", "awaiting_approval")
+_PARTS = (Party, DataItem, SubjectGroup)
+
+RECOUNT = (
+    "UPDATE agreement_tally SET number = (SELECT count(*) FROM agreement a WHERE a.status = agreement_tally.value)"
+    " WHERE dimension = 'status'",
+    "UPDATE agreement_tally SET number = (SELECT count(*) FROM agreement a WHERE a.kind = agreement_tally.value)"
+    " WHERE dimension = 'kind'",
+    "UPDATE agreement_tally SET number = (SELECT count(DISTINCT p.agreement_id) FROM party p JOIN organisation o"
+    " ON o.id = p.organisation_id WHERE o.sector = agreement_tally.value) WHERE dimension = 'sector'",
+    "UPDATE agreement_tally SET number = (SELECT count(*) FROM agreement a WHERE a.status = agreement_tally.value"
+    " AND a.readiness_gaps > 0) WHERE dimension = 'gaps'",
+)
+
+
+def known_values() -> list[dict[str, str]]:
+    """Every (dimension, value) the dashboard shows: the rows exist before anything is counted."""
+    rows = [{"dimension": "status", "value": value} for value in choices.STATUSES]
+    rows += [{"dimension": "kind", "value": value} for value in choices.KINDS]
+    rows += [{"dimension": "sector", "value": sector.value} for sector in Sector]
+    rows += [{"dimension": "gaps", "value": status} for status in CHECKED]
+    return rows
+
+
+def counts(dimension: str) -> dict[str, int]:
+    """The maintained count for each value of one dimension: one indexed read."""
+    rows = db.session.execute(
+        text("SELECT value, number FROM agreement_tally WHERE dimension = :dimension"), {"dimension": dimension}
+    )
+    return {value: number for value, number in rows}
+
+
+def rebuild(session: Session | None = None) -> None:
+    """Recount every tally from the records (after a bulk load that bypassed nothing but wants
+    certainty, or to check the triggers). The caller commits."""
+    session = session or db.session
+    session.execute(text("DELETE FROM agreement_tally"))
+    session.execute(
+        text("INSERT INTO agreement_tally (dimension, value, number) VALUES (:dimension, :value, 0)"), known_values()
+    )
+    for statement in RECOUNT:
+        session.execute(text(statement))
+
+
+def refresh_readiness(session: Session, agreement_ids: set[int]) -> None:
+    """Store the number of readiness gaps of each agreement as its record now stands."""
+    if not agreement_ids:
+        return
+    with session.no_autoflush:
+        found = session.scalars(select(Agreement).where(Agreement.id.in_(agreement_ids))).all()
+        for agreement in found:
+            # parts added by id (not through the collection) are only seen after a reload
+            session.expire(agreement, ["parties", "data_items", "subject_groups", "objectives", "gateways"])
+            number = len(gaps(snapshot(agreement)))
+            if agreement.readiness_gaps != number:
+                agreement.readiness_gaps = number
+
+
+def _touched(session: Session) -> set[int]:
+    ids: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Agreement) and obj.id is not None:
+            ids.add(obj.id)
+        elif isinstance(obj, _PARTS) and getattr(obj, "agreement_id", None) is not None:
+            ids.add(obj.agreement_id)
+    return ids
+
+
+def register() -> None:
+    """Watch every session for changed agreements (called once by create_app)."""
+    if event.contains(Session, "before_flush", _note_touched):
+        return
+    event.listen(Session, "before_flush", _note_touched)
+    event.listen(Session, "after_flush_postexec", _refresh_touched)
+
+
+def _note_touched(session: Session, flush_context: Any, instances: Any) -> None:
+    session.info.setdefault("readiness_touched", set()).update(_touched(session))
+
+
+def _refresh_touched(session: Session, flush_context: Any) -> None:
+    touched = session.info.pop("readiness_touched", set())
+    # new agreements get their id only during the flush
+    touched |= {obj.id for obj in session.identity_map.values() if isinstance(obj, Agreement)
+                and obj.readiness_gaps is None and obj.id is not None}  # fmt: skip
+    refresh_readiness(session, touched)
