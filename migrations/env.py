@@ -85,6 +85,11 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # the search index (0009: FTS5 tables, tsvector columns) is not in the models; autogenerate must not drop it
+    from registry.services import search
+
+    conf_args.setdefault("include_name", search.include_name)
+    conf_args.setdefault("include_object", search.include_object)
 
     connectable = get_engine()
 

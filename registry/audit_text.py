@@ -68,6 +68,10 @@ ACTIONS: dict[str, str] = {
     "user.signed_out": "Signed out",
     "access.refused": "Access refused",
     "audit.exported": "Audit log exported",
+    "agreements.exported": "Agreements list exported",
+    "database.backed_up": "Database backed up",
+    "database.backup_failed": "Database backup failed",
+    "database.restored": "Database restored from a backup",
 }
 
 ENTITY_TYPES: dict[str, str] = {
@@ -79,6 +83,7 @@ ENTITY_TYPES: dict[str, str] = {
     "community": "Community",
     "page": "Page",
     "audit_log": "Audit log",
+    "database": "Database",
 }
 
 FIELDS: dict[str, str] = {

@@ -10,14 +10,13 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Select, exists, func, literal_column, or_
+from sqlalchemy import ColumnElement, Date, Select, exists, false, func, literal_column
 
 from registry.dates import today_in_london
 from registry.models import Agreement, DataItem, User
-from registry.services import paging
+from registry.services import paging, search
 from registry.services.agreements import CHECKED, party_clause, sector_clause, visible
 from registry.services.audit_log import start_of
-from registry.services.persist import contains
 
 # statuses whose review dates matter (also in services/reviews.py, which imports from here)
 LIVE = ("approved", "awaiting_signatures", "active")
@@ -87,9 +86,9 @@ def review_window(key: str, today: date) -> ColumnElement[bool]:
 def conditions(user: User, filters: AgreementFilters, today: date | None = None) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
     text = filters.text.strip()
-    if text:
-        like = contains(text.lower())
-        found.append(or_(Agreement.reference.ilike(like, escape="\\"), Agreement.title.ilike(like, escape="\\")))
+    if text:  # the full-text index (services/search.py), not a LIKE that reads every row
+        clause = search.agreement_text_clause(text)
+        found.append(clause if clause is not None else false())
     if filters.status:
         found.append(Agreement.status == filters.status)
     if filters.kind:

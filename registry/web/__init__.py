@@ -10,7 +10,6 @@ from werkzeug.exceptions import HTTPException
 
 from registry.dates import format_date, format_datetime
 from registry.extensions import db, login_manager
-from registry.models import User
 from registry.policy import can
 
 ERROR_TITLES = {
@@ -43,6 +42,7 @@ def register_web(app: Flask) -> None:
     from registry.web.pages.routes import bp as pages_bp
     from registry.web.partnerships import bp as partnerships_bp
     from registry.web.reviews.routes import bp as reviews_bp
+    from registry.web.search.routes import bp as search_bp
     from registry.web.verify.routes import bp as verify_bp
 
     for blueprint in (
@@ -58,8 +58,13 @@ def register_web(app: Flask) -> None:
         audit_bp,
         history_bp,
         account_bp,
+        search_bp,
     ):
         app.register_blueprint(blueprint)
+    if app.config.get("BENCH_BASELINES"):  # `make bench` only: never in normal runs or tests
+        from registry.web.bench_baseline import bp as bench_baseline_bp
+
+        app.register_blueprint(bench_baseline_bp)
 
     WTFormsHelpers(app)
     app.add_template_filter(format_date, "govuk_date")
@@ -82,9 +87,9 @@ def register_web(app: Flask) -> None:
 
     session_expiry.register(app)  # idle and absolute limits on a signed-in session
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    from registry.web.auth import session_store
+
+    session_store.register(app)  # the user loader: only a live server-side session signs a request in
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]

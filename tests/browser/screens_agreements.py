@@ -70,7 +70,7 @@ def filtered(page: Page, live: LiveServer) -> None:
     """Every filter of the list set through its form, as someone would."""
     page.goto("/agreements/")
     search = page.get_by_role("search", name="Find agreements")
-    search.get_by_label("Search by reference or title").fill("tenancy")
+    search.get_by_label("Search by reference, or words in the title or purpose").fill("tenancy")
     search.get_by_label("Status").select_option(label="Active")
     search.get_by_label("Kind").select_option(label="Two-way sharing of personal data")
     search.get_by_label("Party organisation").select_option(label=HOMES)

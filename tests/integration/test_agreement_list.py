@@ -109,3 +109,12 @@ def test_partners_find_only_their_organisations_agreements(app: Flask, cast: Cas
     # asking for another organisation's agreements finds nothing, not theirs
     assert references(as_user(cast.partner).get(f"/agreements/?organisation={cast.other_org.id}")) == []
     assert references(as_user(cast.other_partner).get("/agreements/")) == [theirs.reference]
+
+
+def test_the_search_box_finds_words_in_the_title_and_purpose_and_the_reference(app: Flask, cast: Cast, as_user) -> None:
+    housing = make_agreement(app, cast.manager, [cast.own_org], ready=False, title="Tenancy sustainment referrals")
+    other = make_agreement(app, cast.manager, [cast.own_org], ready=False, title="School attendance")
+    client = as_user(cast.manager)
+    assert references(client.get("/agreements/?q=tenancy+referrals")) == [housing.reference]
+    assert references(client.get(f"/agreements/?q={other.reference.lower()}")) == [other.reference]
+    assert references(client.get("/agreements/?q=%22NEAR(*")) == []  # query syntax is never passed on

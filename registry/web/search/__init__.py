@@ -1,0 +1,1 @@
+"""The search box in the header and its results page."""
