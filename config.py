@@ -100,9 +100,13 @@ class Config:
     SIGN_IN_ADDRESS_LIMIT = 20
     SIGN_IN_SLOW_AFTER = 2
     SIGN_IN_DELAY_SECONDS = 1.0
+    # roles that must use two-factor sign-in (TOTP): they can use nothing else until they have set it up
+    TWO_FACTOR_REQUIRED_ROLES: tuple[str, ...] = ("admin", "ig_officer")
     # how many reverse proxies in front add X-Forwarded-For (0: none, so the connecting address is the client's)
     TRUSTED_PROXIES: int | str = os.environ.get("REGISTRY_TRUSTED_PROXIES", "0")
     DEMO_PASSWORD = os.environ.get("REGISTRY_DEMO_PASSWORD", "demo-password-2026")
+    # the two baseline routes `make bench` compares pages with (registry/web/bench_baseline.py); off unless asked
+    BENCH_BASELINES = os.environ.get("REGISTRY_BENCH_BASELINES") == "1"
     # the public address of the service, for links in documents (the verification QR code) and email
     BASE_URL = os.environ.get("REGISTRY_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     # the registry's sealing key: a PKCS#12 file, or a PEM key and certificate; passphrase from the environment
@@ -216,6 +220,8 @@ class TestConfig(Config):
     # cheap hashing keeps the suite fast; the algorithm is the same
     PASSWORD_HASH_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
     SIGN_IN_DELAY_SECONDS = 0.0  # tests never sleep; test_throttling checks the delays asked for
+    # off, so the suite's sign-in helpers sign admins in with a password; test_two_factor.py turns it on
+    TWO_FACTOR_REQUIRED_ROLES: tuple[str, ...] = ()
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -67,8 +67,8 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     from registry.web import register_web
     from registry.web.security import register_security
 
+    _request_hooks(app)  # first: the user is loaded in later hooks, and a GET's reads must begin as reads
     register_web(app)
-    _request_hooks(app)
     register_security(app)  # CSP with a per-request nonce, and the other security headers
 
     from registry.cli import registry_cli
@@ -85,7 +85,11 @@ def _request_hooks(app: Flask) -> None:
     def tag_request() -> None:
         g.request_id = request.headers.get("X-Request-Id", "")[:40] or uuid.uuid4().hex
         g.read_only_request = request.method in SAFE_METHODS
-        g.may_write_token = database.may_write.set(not g.read_only_request)
+        # an audited read (a download) writes its event: its transaction, which loading the user
+        # begins, must begin as a write on SQLite
+        view = app.view_functions.get(request.endpoint or "")
+        audited = getattr(view, "audited_read", False)
+        g.may_write_token = database.may_write.set(not g.read_only_request or audited)
 
     @app.teardown_request
     def untag_request(error: BaseException | None) -> None:

@@ -19,10 +19,12 @@ registry_cli = AppGroup("registry", help="Registry administration commands.")
 
 def _add_subgroups() -> None:
     from registry.cli_audit import audit_cli
+    from registry.cli_backup import register as add_backup_commands
     from registry.cli_reminders import send_reminders
 
     registry_cli.add_command(audit_cli)
     registry_cli.add_command(send_reminders)
+    add_backup_commands(registry_cli)  # registry backup, registry restore
 
 
 _add_subgroups()
@@ -92,11 +94,31 @@ def demo_sign_ins() -> None:
     for email, _name, role, organisation in demo.DEMO_USERS:
         suffix = f", {organisation}" if organisation else ""
         click.echo(f"  {email:<24} {role.label}{suffix}")
+    required = current_app.config["TWO_FACTOR_REQUIRED_ROLES"]
+    with_code = [email for email, _n, role, _o in demo.DEMO_USERS if email in demo.DEMO_TWO_FACTOR and role in required]
+    if with_code:
+        click.echo(f"Two-factor sign-in is on for {', '.join(with_code)}. Demo authenticator key (add to any app):")
+        click.echo(f"  {demo.DEMO_TOTP_SECRET}")
+        click.echo("  or print the current code: flask --app wsgi registry demo-code EMAIL")
     from registry.services.demo_agreements import SIGNATORIES
 
     click.echo("Other partner signatories (same password):")
     for email, _name, _title, organisation in SIGNATORIES:
         click.echo(f"  {email:<32} {organisation}")
+
+
+@registry_cli.command("demo-code")
+@click.argument("email")
+def demo_code(email: str) -> None:
+    """Print the two-factor code a demo user's authenticator app would show now (refused in production)."""
+    if not current_app.config["ALLOW_DEMO_DATA"]:
+        raise click.ClickException("Demo codes are not allowed with production settings (REGISTRY_ENV=production).")
+    from registry.services import two_factor
+
+    user = users.find_by_email(email)
+    if user is None or not user.two_factor_on or user.totp_secret != demo.DEMO_TOTP_SECRET:
+        raise click.ClickException(f"{email} is not a demo user with two-factor sign-in on.")
+    click.echo(two_factor.current_code(demo.DEMO_TOTP_SECRET))
 
 
 @registry_cli.command("expire-agreements")

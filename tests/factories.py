@@ -117,6 +117,22 @@ def deactivate_user(app: Flask, user: User, *, by: User) -> User:
         return _detach(loaded)
 
 
+def enable_two_factor(app: Flask, user: User, secret: str) -> list[str]:
+    """Turn two-factor sign-in on for a user through the real service (as the set-up page does);
+    returns the recovery codes. The code used is one step back, so the current code still signs in."""
+    import pyotp
+
+    from registry import dates
+    from registry.services import two_factor
+
+    with app.app_context():
+        loaded = db.session.get(User, user.id)
+        totp = pyotp.TOTP(secret)
+        codes = two_factor.enable(loaded, secret, totp.generate_otp(totp.timecode(dates.utcnow()) - 1))
+        db.session.commit()
+        return codes
+
+
 # --- reading what is in the database afterwards -------------------------------------------
 
 
@@ -233,7 +249,7 @@ from factories_agreements import (  # noqa: E402
     make_agreement,
     sign_by_every_party,
 )
-from pages import csrf_token, error_summary, field_error, page_text, submit  # noqa: E402
+from pages import csrf_token, error_summary, field_error, page_text, pager_link, submit  # noqa: E402
 
 __all__ = [
     "READY_SECTIONS",
@@ -243,6 +259,7 @@ __all__ = [
     "field_error",
     "make_agreement",
     "page_text",
+    "pager_link",
     "sign_by_every_party",
     "submit",
 ]

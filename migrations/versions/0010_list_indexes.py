@@ -11,13 +11,13 @@ Revises: 0009
 Create Date: 2026-11-26 09:30:00
 
 """
+
 from alembic import op
-import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0010'
-down_revision = '0009'
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
@@ -25,26 +25,24 @@ REVIEW_ORDER = "ix_agreement_review_order"
 
 
 def upgrade():
-    op.create_index('ix_agreement_title_id', 'agreement', ['title', 'id'])
-    op.create_index('ix_agreement_updated_at_id', 'agreement', ['updated_at', 'id'])
-    op.drop_index('ix_agreement_updated_at', table_name='agreement')
-    op.create_index('ix_agreement_status_next_review_date', 'agreement', ['status', 'next_review_date'])
-    op.execute(
-        f"CREATE INDEX {REVIEW_ORDER} ON agreement (COALESCE(next_review_date, '9999-12-31'), id)"
-    )
-    op.create_index('ix_audit_event_entity_seq', 'audit_event', ['entity_type', 'entity_id', 'seq'])
-    op.drop_index('ix_audit_event_entity', table_name='audit_event')
-    op.create_index('ix_audit_event_action_seq', 'audit_event', ['action', 'seq'])
-    op.drop_index('ix_audit_event_action', table_name='audit_event')
+    op.create_index("ix_agreement_title_id", "agreement", ["title", "id"])
+    op.create_index("ix_agreement_updated_at_id", "agreement", ["updated_at", "id"])
+    op.drop_index("ix_agreement_updated_at", table_name="agreement")
+    op.create_index("ix_agreement_status_next_review_date", "agreement", ["status", "next_review_date"])
+    op.execute(f"CREATE INDEX {REVIEW_ORDER} ON agreement (COALESCE(next_review_date, '9999-12-31'), id)")
+    op.create_index("ix_audit_event_entity_seq", "audit_event", ["entity_type", "entity_id", "seq"])
+    op.drop_index("ix_audit_event_entity", table_name="audit_event")
+    op.create_index("ix_audit_event_action_seq", "audit_event", ["action", "seq"])
+    op.drop_index("ix_audit_event_action", table_name="audit_event")
 
 
 def downgrade():
-    op.create_index('ix_audit_event_action', 'audit_event', ['action'])
-    op.drop_index('ix_audit_event_action_seq', table_name='audit_event')
-    op.create_index('ix_audit_event_entity', 'audit_event', ['entity_type', 'entity_id'])
-    op.drop_index('ix_audit_event_entity_seq', table_name='audit_event')
+    op.create_index("ix_audit_event_action", "audit_event", ["action"])
+    op.drop_index("ix_audit_event_action_seq", table_name="audit_event")
+    op.create_index("ix_audit_event_entity", "audit_event", ["entity_type", "entity_id"])
+    op.drop_index("ix_audit_event_entity_seq", table_name="audit_event")
     op.execute(f"DROP INDEX {REVIEW_ORDER}")
-    op.drop_index('ix_agreement_status_next_review_date', table_name='agreement')
-    op.create_index('ix_agreement_updated_at', 'agreement', ['updated_at'])
-    op.drop_index('ix_agreement_updated_at_id', table_name='agreement')
-    op.drop_index('ix_agreement_title_id', table_name='agreement')
+    op.drop_index("ix_agreement_status_next_review_date", table_name="agreement")
+    op.create_index("ix_agreement_updated_at", "agreement", ["updated_at"])
+    op.drop_index("ix_agreement_updated_at_id", table_name="agreement")
+    op.drop_index("ix_agreement_title_id", table_name="agreement")

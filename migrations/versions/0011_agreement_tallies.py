@@ -10,19 +10,22 @@ Revises: 0010
 Create Date: 2026-11-26 09:45:00
 
 """
+
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 
 # revision identifiers, used by Alembic.
-revision = '0011'
-down_revision = '0010'
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
-ADD_NEW = ("(dimension = 'status' AND value = NEW.status) OR (dimension = 'kind' AND value = NEW.kind)"
-           " OR (dimension = 'gaps' AND value = NEW.status AND NEW.readiness_gaps > 0)")
+ADD_NEW = (
+    "(dimension = 'status' AND value = NEW.status) OR (dimension = 'kind' AND value = NEW.kind)"
+    " OR (dimension = 'gaps' AND value = NEW.status AND NEW.readiness_gaps > 0)"
+)
 TAKE_OLD = ADD_NEW.replace("NEW.", "OLD.")
 ON_INSERT = f"UPDATE agreement_tally SET number = number + 1 WHERE {ADD_NEW}"
 ON_DELETE = f"UPDATE agreement_tally SET number = number - 1 WHERE {TAKE_OLD}"
@@ -32,8 +35,10 @@ ON_UPDATE = (
     f" - (CASE WHEN {TAKE_OLD} THEN 1 ELSE 0 END)"
     " WHERE dimension IN ('status', 'kind', 'gaps') AND value IN (OLD.status, NEW.status, OLD.kind, NEW.kind)"
 )
-SAME_SECTOR = ("SELECT 1 FROM party p JOIN organisation o ON o.id = p.organisation_id"
-               " WHERE p.agreement_id = {row}.agreement_id AND o.sector = agreement_tally.value")
+SAME_SECTOR = (
+    "SELECT 1 FROM party p JOIN organisation o ON o.id = p.organisation_id"
+    " WHERE p.agreement_id = {row}.agreement_id AND o.sector = agreement_tally.value"
+)
 PARTY_ADDED = (
     "UPDATE agreement_tally SET number = number + 1 WHERE dimension = 'sector'"
     " AND value = (SELECT sector FROM organisation WHERE id = NEW.organisation_id)"
@@ -58,7 +63,7 @@ SQLITE_TRIGGERS = {
     "party_tally_delete": f"AFTER DELETE ON party BEGIN {PARTY_REMOVED}; END",
     "party_tally_update": f"AFTER UPDATE OF organisation_id, agreement_id ON party BEGIN {RECOUNT_SECTORS}; END",
     "organisation_tally_sector": f"AFTER UPDATE OF sector ON organisation WHEN OLD.sector != NEW.sector"
-                                 f" BEGIN {RECOUNT_SECTORS}; END",
+    f" BEGIN {RECOUNT_SECTORS}; END",
 }
 
 PG_FUNCTIONS = {
@@ -80,25 +85,29 @@ PG_FUNCTIONS = {
 }
 PG_TRIGGERS = {
     "agreement_tally": "AFTER INSERT OR DELETE OR UPDATE OF status, kind, readiness_gaps ON agreement"
-                       " FOR EACH ROW EXECUTE FUNCTION agreement_tally_change()",
+    " FOR EACH ROW EXECUTE FUNCTION agreement_tally_change()",
     "party_tally": "AFTER INSERT OR DELETE OR UPDATE OF organisation_id, agreement_id ON party"
-                   " FOR EACH ROW EXECUTE FUNCTION party_tally_change()",
+    " FOR EACH ROW EXECUTE FUNCTION party_tally_change()",
     "organisation_tally_sector": "AFTER UPDATE OF sector ON organisation FOR EACH ROW"
-                                 " WHEN (OLD.sector IS DISTINCT FROM NEW.sector)"
-                                 " EXECUTE FUNCTION organisation_tally_sector()",
+    " WHEN (OLD.sector IS DISTINCT FROM NEW.sector)"
+    " EXECUTE FUNCTION organisation_tally_sector()",
 }
-PG_TRIGGER_TABLES = {"agreement_tally": "agreement", "party_tally": "party",
-                     "organisation_tally_sector": "organisation"}
+PG_TRIGGER_TABLES = {
+    "agreement_tally": "agreement",
+    "party_tally": "party",
+    "organisation_tally_sector": "organisation",
+}
 
 
 def upgrade():
-    op.add_column('agreement', sa.Column('readiness_gaps', sa.Integer(), nullable=True))
-    op.create_index('ix_agreement_status_readiness_gaps', 'agreement', ['status', 'readiness_gaps'], unique=False)
-    op.create_table('agreement_tally',
-        sa.Column('dimension', sa.String(length=20), nullable=False),
-        sa.Column('value', sa.String(length=40), nullable=False),
-        sa.Column('number', sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint('dimension', 'value', name=op.f('pk_agreement_tally'))
+    op.add_column("agreement", sa.Column("readiness_gaps", sa.Integer(), nullable=True))
+    op.create_index("ix_agreement_status_readiness_gaps", "agreement", ["status", "readiness_gaps"], unique=False)
+    op.create_table(
+        "agreement_tally",
+        sa.Column("dimension", sa.String(length=20), nullable=False),
+        sa.Column("value", sa.String(length=40), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("dimension", "value", name=op.f("pk_agreement_tally")),
     )
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
@@ -131,7 +140,7 @@ def downgrade():
             op.execute(f"DROP TRIGGER {name} ON {table}")
         for name in PG_FUNCTIONS:
             op.execute(f"DROP FUNCTION {name}()")
-    op.drop_table('agreement_tally')
-    op.drop_index('ix_agreement_status_readiness_gaps', table_name='agreement')
+    op.drop_table("agreement_tally")
+    op.drop_index("ix_agreement_status_readiness_gaps", table_name="agreement")
     # a plain ALTER (SQLite 3.35+): a batch copy of the table would drop the search index's triggers
     op.execute("ALTER TABLE agreement DROP COLUMN readiness_gaps")

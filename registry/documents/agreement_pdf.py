@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from io import BytesIO
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
@@ -19,20 +20,11 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import (
-    BaseDocTemplate,
-    Frame,
-    KeepTogether,
-    LongTable,
-    PageBreak,
-    PageTemplate,
-    Paragraph,
-    Spacer,
-    TableStyle,
-)
-from reportlab.platypus.tableofcontents import TableOfContents
+from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageBreak, PageTemplate, Paragraph, Spacer
 
+from registry.documents import cells
 from registry.documents import sections as text
+from registry.documents.contents import Contents
 from registry.documents.layout import fonts, numbered_canvas
 
 
@@ -89,18 +81,21 @@ class Document:
 
 
 class _Doc(BaseDocTemplate):
-    """Adds PDF bookmarks and table-of-contents entries for every section heading."""
+    """Adds PDF bookmarks for every section heading and notes the page each starts on."""
+
+    contents: Contents
 
     def afterFlowable(self, flowable: Any) -> None:
         key = getattr(flowable, "_bookmark", None)
         if key:
-            level, title = flowable._level, flowable._title
             self.canv.bookmarkPage(key)
-            self.canv.addOutlineEntry(title, key, level=level, closed=False)
-            self.notify("TOCEntry", (level, title, self.page, key))
+            self.canv.addOutlineEntry(flowable._title, key, level=flowable._level, closed=False)
+            self.contents.pages[key] = self.page
 
 
+@lru_cache(maxsize=4)
 def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
+    """The styles for a font pair, made once (treat them as read-only)."""
     base = getSampleStyleSheet()
     body = ParagraphStyle(
         "Body", parent=base["BodyText"], fontName=regular, fontSize=10, leading=14, wordWrap="LTR", splitLongWords=True
@@ -108,7 +103,6 @@ def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
     return {
         "body": body,
         "small": ParagraphStyle("Small", parent=body, fontSize=8, leading=11),
-        "cell": ParagraphStyle("Cell", parent=body, fontSize=9, leading=12),
         "h1": ParagraphStyle("H1", parent=body, fontName=bold, fontSize=22, leading=28, spaceAfter=12),
         "h2": ParagraphStyle("H2", parent=body, fontName=bold, fontSize=14, leading=18, spaceBefore=12, spaceAfter=6),
         "h3": ParagraphStyle("H3", parent=body, fontName=bold, fontSize=11, leading=14, spaceBefore=6, spaceAfter=3),
@@ -118,30 +112,9 @@ def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
 
 
 def _heading(title: str, key: str, style: ParagraphStyle, level: int = 0) -> Paragraph:
-    paragraph = Paragraph(escape(title), style)
+    paragraph = text.Para(escape(title), style)
     paragraph._bookmark, paragraph._level, paragraph._title = key, level, title  # type: ignore[attr-defined]
     return paragraph
-
-
-def _table(
-    rows: list[list[Any]], widths: list[float], styles: dict[str, ParagraphStyle], header: bool = True
-) -> LongTable:
-    cells = [
-        [Paragraph(escape(c), styles["label" if header and i == 0 else "cell"]) for c in row]
-        for i, row in enumerate(rows)
-    ]
-    # splitInRow: a cell taller than a page (a long description, many lines) continues on the next page
-    table = LongTable(cells, colWidths=widths, repeatRows=1 if header else 0, splitByRow=True, splitInRow=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#b1b4b6")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1") if header else colors.white),
-            ]
-        )
-    )
-    return table
 
 
 def _page_decorations(document: Document, regular: str, bold: str):  # type: ignore[no-untyped-def]
@@ -159,6 +132,7 @@ def _page_decorations(document: Document, regular: str, bold: str):  # type: ign
 
 
 def render(document: Document) -> bytes:
+    """One layout pass: the contents page is filled in as the pages are written out (see contents.py)."""
     regular, bold = fonts(_texts(document))
     styles = _styles(regular, bold)
     buffer = BytesIO()
@@ -179,13 +153,16 @@ def render(document: Document) -> bytes:
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_page_decorations(document, regular, bold))])
     story = text.story(
-        document, styles, _heading, lambda rows, widths, header=True: _table(rows, widths, styles, header), doc.width
+        document,
+        styles,
+        _heading,
+        lambda rows, widths, header=True: cells.table(rows, widths, regular, bold, header),
+        doc.width,
     )
-    toc = TableOfContents(levelStyles=[ParagraphStyle("TOC1", fontName=regular, fontSize=10, leading=14)])
-    story.insert(story.index(text.TOC_MARKER), toc)
-    story.remove(text.TOC_MARKER)
+    doc.contents = Contents([(f._title, f._bookmark) for f in story if getattr(f, "_bookmark", None)], regular)
+    story[story.index(text.TOC_MARKER)] = doc.contents.placeholder()
     footer = f"{document.reference} · Version {document.version} · {document.status_label}"
-    doc.multiBuild(story, canvasmaker=numbered_canvas(footer, regular, A4[0], 20 * mm))
+    doc.build(story, canvasmaker=numbered_canvas(footer, regular, A4[0], 20 * mm, on_page=doc.contents.draw))
     return buffer.getvalue()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +15,20 @@ from reportlab.pdfgen.canvas import Canvas
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 
+def _latin1(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def fonts(texts: Iterable[Any]) -> tuple[str, str]:
     """Helvetica (fast, built in) unless some text is outside Latin-1: then DejaVu Sans, which covers
     right-to-left and most scripts (registered once per process)."""
-    if not any(ord(ch) > 255 for text in texts for ch in str(text)):
+    if all(_latin1(str(text)) for text in texts):
         return "Helvetica", "Helvetica-Bold"
     try:
         pdfmetrics.getFont("RegistrySans")
@@ -33,8 +43,11 @@ def fonts(texts: Iterable[Any]) -> tuple[str, str]:
     return "RegistrySans", "RegistrySans-Bold"
 
 
-def numbered_canvas(footer: str, font: str, page_width: float, margin: float) -> type[Canvas]:
-    """A canvas that writes ``footer`` and "Page x of y" on every page (y is known only at the end)."""
+def numbered_canvas(
+    footer: str, font: str, page_width: float, margin: float, on_page: Callable[[Canvas, int], None] | None = None
+) -> type[Canvas]:
+    """A canvas that writes ``footer`` and "Page x of y" on every page (y is known only at the end);
+    ``on_page(canvas, number)`` may draw more on each page then, when the whole layout is known."""
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -48,6 +61,8 @@ def numbered_canvas(footer: str, font: str, page_width: float, margin: float) ->
         def save(self) -> None:
             for state in self._pages:
                 self.__dict__.update(state)
+                if on_page:
+                    on_page(self, self._pageNumber)
                 self.setFont(font, 8)
                 self.setFillColor(colors.HexColor("#505a5f"))
                 baseline = margin / 2

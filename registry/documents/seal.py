@@ -11,8 +11,13 @@ from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko.sign.general import get_pyca_cryptography_hash
 from pyhanko.stamp import TextStampStyle
 
 from registry.documents.sync import outside_event_loop
@@ -41,6 +46,29 @@ class SealingUnavailable(RuntimeError):
     """No signing key is configured, so nothing can be sealed."""
 
 
+class _ParsedKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner parses (and validates) the DER private key on every signature, which
+    costs more than the rest of sealing; this one parses it once and keeps the key object."""
+
+    def __init__(self, loaded: signers.SimpleSigner) -> None:
+        super().__init__(
+            signing_cert=loaded.signing_cert,
+            signing_key=loaded.signing_key,
+            cert_registry=loaded.cert_registry,
+            prefer_pss=loaded.prefer_pss,
+        )
+        self._key = serialization.load_der_private_key(loaded.signing_key.dump(), password=None)
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        hash_algo = get_pyca_cryptography_hash(digest_algorithm)
+        if mechanism == "rsassa_pkcs1v15" and isinstance(self._key, RSAPrivateKey):
+            return self._key.sign(data, PKCS1v15(), hash_algo)
+        if mechanism == "ecdsa" and isinstance(self._key, EllipticCurvePrivateKey):
+            return self._key.sign(data, ECDSA(hash_algo))
+        return super().sign_raw(data, digest_algorithm)  # anything rarer: pyHanko's own path
+
+
 @lru_cache(maxsize=4)
 def load_signer(source: KeySource) -> signers.SimpleSigner:
     passphrase = source.passphrase.encode() if source.passphrase else None
@@ -52,7 +80,7 @@ def load_signer(source: KeySource) -> signers.SimpleSigner:
         signer = None
     if signer is None:
         raise SealingUnavailable("the signing key could not be loaded: check its path and passphrase")
-    return signer
+    return _ParsedKeySigner(signer)
 
 
 def seal(pdf: bytes, source: KeySource, *, reason: str, location: str) -> bytes:

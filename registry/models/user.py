@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, false
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.dates import utcnow
@@ -56,6 +56,11 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # two-factor sign-in (TOTP): the base32 secret, when it was turned on (None: off), and the
+    # time-step counter of the last code accepted, so a code cannot be used twice
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    two_factor_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_counter: Mapped[int | None] = mapped_column(BigInteger)
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 
@@ -68,6 +73,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
+
+    @property
+    def two_factor_on(self) -> bool:
+        return self.two_factor_enabled_at is not None and self.totp_secret is not None
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles

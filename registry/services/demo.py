@@ -19,6 +19,12 @@ DEMO_USERS = (
     ("partner@example.org", "Pat Partner", Role.PARTNER, "Northbridge Homes"),
 )
 
+# A fixed, published two-factor secret for the demo admin and IG officer (roles that must use
+# two-factor): add it to an authenticator app, or run `flask --app wsgi registry demo-code EMAIL`.
+# Demo data is refused in production, so this secret never guards a real account.
+DEMO_TOTP_SECRET = "DEMOREGISTRYTOTPSECRETNORTHBRIDG"
+DEMO_TWO_FACTOR = ("admin@example.org", "ig@example.org")
+
 DEMO_ORGANISATIONS: tuple[dict[str, str], ...] = (
     {"name": "Northbridge Borough Council", "sector": "public", "kind": "local_authority",
      "ico_registration_number": "Z5678901", "address": "Town Hall, Market Street, Northbridge", "postcode": "NB1 1AA",
@@ -90,6 +96,7 @@ def load(password: str) -> None:
             password=password,
             organisation_id=by_name[organisation].id if organisation else None,
         )
+    _two_factor_for_demo(created)
     _load_partnerships(by_name, created["manager@example.org"], created["partner@example.org"])
     from registry.services import demo_agreements
 
@@ -138,3 +145,18 @@ def _load_partnerships(by_name: dict[str, Organisation], manager: User, partner:
 def _months_after(start: date, months: int) -> date:
     month = start.month - 1 + months
     return date(start.year + month // 12, month % 12 + 1, 1)
+
+
+def _two_factor_for_demo(created: dict[str, User]) -> None:
+    """Turn on two-factor with the demo secret for the demo users whose role must use it (none in
+    the test settings, which require it of no role, so the browser tests sign in with passwords)."""
+    from flask import current_app
+
+    from registry.services import two_factor
+
+    required = current_app.config.get("TWO_FACTOR_REQUIRED_ROLES", ())
+    for email in DEMO_TWO_FACTOR:
+        user = created[email]
+        if user.role in required:
+            # set up with the previous step's code, so the code an app shows now still signs in
+            two_factor.enable(user, DEMO_TOTP_SECRET, two_factor.current_code(DEMO_TOTP_SECRET, steps=-1))

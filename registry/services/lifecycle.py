@@ -16,7 +16,7 @@ from registry.models import agreement_choices as choices
 from registry.readiness import add_months, gaps
 from registry.services import audit
 from registry.services.errors import DomainError, IllegalTransition, NotReady
-from registry.services.persist import flush
+from registry.services.persist import flush, lock
 from registry.services.snapshots import snapshot
 
 
@@ -50,6 +50,7 @@ def allowed(agreement: Agreement) -> list[str]:
 def _check(agreement: Agreement, name: str, read_version: int | None) -> Transition:
     """Refuse a stale request, or a step the agreement's status does not allow."""
     transition = TRANSITIONS[name]
+    lock(agreement)
     if read_version is not None and agreement.lock_version != read_version:
         raise DomainError("Someone else changed this agreement after you opened the page: check it and try again")
     if agreement.status not in transition.from_statuses:

@@ -14,7 +14,7 @@ from registry.models import Community, Objective, Partnership, ProgressUpdate, R
 from registry.services import audit
 from registry.services.errors import DomainError, InvalidDates, OwnerNotMember, StaleEdit
 from registry.services.partnerships import current_member_clause, is_current_member
-from registry.services.persist import flush
+from registry.services.persist import flush, lock
 
 EDITABLE = ("title", "description", "priority", "owner_organisation_id", "baseline_date", "target_date",
             "indicator", "unit", "baseline", "target")  # fmt: skip
@@ -110,6 +110,7 @@ def create(actor: User, partnership: Partnership, data: dict[str, Any], communit
 
 def update(actor: User, objective: Objective, data: dict[str, Any], community_ids: list[int], *,
            read_version: int) -> Objective:  # fmt: skip
+    lock(objective)
     if objective.version != read_version:
         raise StaleEdit()
     _check(objective.partnership, data)

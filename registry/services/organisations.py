@@ -12,7 +12,7 @@ from registry.extensions import db
 from registry.models import Organisation, OrganisationStatus, Role, User
 from registry.services import audit
 from registry.services.errors import AlreadyDissolved, InvalidSuccessor, NameTaken, StaleEdit
-from registry.services.persist import contains, flush, name_key
+from registry.services.persist import contains, flush, lock, name_key
 
 EDITABLE = (
     "name", "sector", "kind",
@@ -124,6 +124,7 @@ def create(actor: User | None, data: dict[str, Any]) -> Organisation:
 
 
 def update(actor: User, organisation: Organisation, data: dict[str, Any], *, read_version: int) -> Organisation:
+    lock(organisation)
     if organisation.version != read_version:
         raise StaleEdit(
             changed=audit.changes_since("organisation", organisation.id, organisation.version - read_version)

@@ -22,7 +22,7 @@ from registry.services.errors import (
     NameTaken,
     StaleEdit,
 )
-from registry.services.persist import contains, flush, name_key
+from registry.services.persist import contains, flush, lock, name_key
 
 EDITABLE = ("name", "purpose", "lead_organisation_id", "status", "start_date", "end_date", "strategies",
             "risk_reward_sharing")  # fmt: skip
@@ -200,6 +200,7 @@ def create(actor: User, data: dict[str, Any]) -> Partnership:
 
 
 def update(actor: User, partnership: Partnership, data: dict[str, Any], *, read_version: int) -> Partnership:
+    lock(partnership)
     if partnership.version != read_version:
         raise StaleEdit()
     _check({**data, "_current_lead": partnership.lead_organisation_id}, own_id=partnership.id)

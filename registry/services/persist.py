@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
@@ -25,6 +26,17 @@ def flush(constraint_errors: dict[str, Callable[[], DomainError]] | None = None)
             if marker in text:
                 raise make_error() from error
         raise
+
+
+def lock(record: Any) -> None:
+    """Lock the record's row until the commit and read it again, before checking the version a form was opened at.
+
+    On PostgreSQL (read committed) two saves of the same version would otherwise both pass the check, the
+    second wait for the first's row lock and then overwrite it: a lost update (found by ``make load``). Now
+    the second waits here, sees the new version and is told someone else changed the record. SQLite needs
+    no lock (a write transaction there begins IMMEDIATE, so writers already queue) and renders none.
+    """
+    db.session.refresh(record, with_for_update={"of": type(record)})
 
 
 def name_key(name: str) -> str:

@@ -1,4 +1,8 @@
-"""User accounts: creation, role changes, deactivation (never deletion) and sign-in."""
+"""User accounts: creation, role changes, deactivation (never deletion) and sign-in.
+
+A role change or deactivation ends every session of the account, and a password change every
+other session (``services/sessions.py``), so access taken away is taken away at once.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,9 @@ from sqlalchemy import func, select
 from registry import passwords
 from registry.dates import utcnow
 from registry.extensions import db
-from registry.models import Role, User
+from registry.models import Role, User, UserSession
 from registry.passwords import hash_password, verify_password
-from registry.services import audit, throttle
+from registry.services import audit, sessions, throttle, two_factor
 from registry.services.errors import CannotChangeOwnAccount, DomainError, EmailTaken, PartnerNeedsOrganisation
 
 
@@ -88,6 +92,8 @@ def update(actor: User, user: User, *, name: str, role: str, organisation_id: in
         db.session.flush()
         action = "user.role_changed" if "role" in changes else "user.updated"
         audit.record(action, "user", user.id, actor=actor, changes=changes)
+        if "role" in changes:
+            sessions.end_all(user, "role_changed")
     return user
 
 
@@ -100,7 +106,47 @@ def set_active(actor: User, user: User, active: bool) -> User:
     changes = audit.diff(user, User.AUDITED)
     db.session.flush()
     audit.record("user.reactivated" if active else "user.deactivated", "user", user.id, actor=actor, changes=changes)
+    if not active:
+        sessions.end_all(user, "deactivated")
     return user
+
+
+class WrongCurrentPassword(DomainError):
+    """Counted in the sign-in throttle (so keep the transaction: do not roll it back)."""
+
+    message = "Enter your current password correctly"
+
+    def __init__(self) -> None:
+        super().__init__(field="current_password")
+
+
+def change_password(user: User, *, current: str, new: str, keep: UserSession | None, address: str | None = None) -> int:
+    """The user changes their own password; every other session of theirs ends (``keep`` stays).
+
+    A wrong current password counts in the sign-in throttle, so a borrowed session cannot be used
+    to guess the password faster than the sign-in page allows.
+    """
+    verdict = throttle.check(user.email, address)
+    if verdict.locked:
+        raise WrongCurrentPassword()
+    throttle.wait(verdict)
+    if not verify_password(user.password_hash, current):
+        throttle.failed(user.email, address)
+        raise WrongCurrentPassword()
+    problem = password_problem(new, email=user.email, name=user.name)
+    if problem:
+        raise DomainError(problem, field="new_password")
+    user.password_hash = hash_password(new)
+    db.session.flush()
+    ended = sessions.end_all(user, "password_changed", keep=keep)
+    audit.record(
+        "user.password_changed",
+        "user",
+        user.id,
+        actor=user,
+        changes={"other_sessions_ended": {"before": None, "after": ended}},
+    )
+    return ended
 
 
 def set_signatory(actor: User | None, user: User, is_signatory: bool) -> User:
@@ -120,6 +166,10 @@ def authenticate(email: str, password: str, *, address: str | None = None) -> Us
 
     Throttled per account and per address (see ``throttle``): a locked account or address gets
     None without its password being checked, and the failure is audited as any other.
+
+    A user with two-factor on is returned with the sign-in not finished: it is finished (audited,
+    and the account's failure count cleared) by ``authenticate_code`` once their code is right, so
+    knowing the password does not reset the count of wrong codes.
     """
     verdict = throttle.check(email, address)
     if verdict.locked:
@@ -128,9 +178,8 @@ def authenticate(email: str, password: str, *, address: str | None = None) -> Us
     throttle.wait(verdict)
     user = find_by_email(email)
     if user is not None and user.active and verify_password(user.password_hash, password):
-        user.last_sign_in_at = utcnow()
-        throttle.succeeded(email)
-        audit.record("user.signed_in", "user", user.id, actor=user)
+        if not user.two_factor_on:
+            _signed_in(user)
         return user
     if user is None:
         verify_password(None, password)  # spend the same time as a real check
@@ -139,12 +188,59 @@ def authenticate(email: str, password: str, *, address: str | None = None) -> Us
     return None
 
 
-def _failed(email: str, user: User | None, *, throttled: bool = False) -> None:
+def authenticate_code(user_id: int, code: str, *, address: str | None = None) -> User | None:
+    """The second step of a two-factor sign-in: the user, when the code (or a recovery code) is right.
+
+    Wrong codes count against the account and the address like wrong passwords, under the same
+    limits; a locked account's code is not checked.
+    """
+    user = get(user_id)
+    if user is None or not user.active or not user.two_factor_on:
+        return None
+    verdict = throttle.check(user.email, address)
+    if verdict.locked:
+        _failed(user.email, user, throttled=True, wrong_code=True)
+        return None
+    throttle.wait(verdict)
+    if two_factor.verify(user, code):
+        _signed_in(user)
+        return user
+    throttle.failed(user.email, address)
+    _failed(user.email, user, wrong_code=True)
+    return None
+
+
+def _signed_in(user: User) -> None:
+    user.last_sign_in_at = utcnow()
+    throttle.succeeded(user.email)
+    changes = {"two_factor": {"before": None, "after": True}} if user.two_factor_on else None
+    audit.record("user.signed_in", "user", user.id, actor=user, changes=changes)
+
+
+def _failed(email: str, user: User | None, *, throttled: bool = False, wrong_code: bool = False) -> None:
     changes = {"email": {"before": None, "after": normalise_email(email)[:254]}}
     if throttled:
         changes["throttled"] = {"before": None, "after": True}
+    if wrong_code:
+        changes["wrong_code"] = {"before": None, "after": True}
     audit.record("user.sign_in_failed", "user", user.id if user else None, actor=None, changes=changes)
 
 
-def signed_out(user: User) -> None:
+def signed_out(user: User, session_row: UserSession | None) -> None:
+    """Sign-out ends the session's row, so a copy of its cookie no longer signs anyone in."""
+    if session_row is not None:
+        sessions.end(session_row, "signed_out")
     audit.record("user.signed_out", "user", user.id, actor=user)
+
+
+def end_other_sessions(user: User, keep: UserSession | None) -> int:
+    """The user signs out their other sessions (a lost laptop, a shared computer)."""
+    ended = sessions.end_all(user, "ended_by_user", keep=keep)
+    audit.record(
+        "user.other_sessions_ended",
+        "user",
+        user.id,
+        actor=user,
+        changes={"sessions_ended": {"before": None, "after": ended}},
+    )
+    return ended

@@ -98,4 +98,5 @@ def audited_read(view: F) -> F:
         finally:
             database.may_write.reset(token)
 
+    wrapped.audited_read = True  # type: ignore[attr-defined]  # read by the request hooks in create_app
     return wrapped  # type: ignore[return-value]

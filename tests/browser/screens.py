@@ -16,6 +16,8 @@ from browser.screens_documents import DOCUMENT_SCREENS
 from browser.screens_governance import GOVERNANCE_SCREENS
 from browser.screens_organisations import ORGANISATION_SCREENS
 from browser.screens_partnerships import PARTNERSHIP_SCREENS
+from browser.screens_search import SEARCH_SCREENS
+from browser.screens_two_factor import TWO_FACTOR_SCREENS
 
 SCREENS: list[Screen] = [
     *ORGANISATION_SCREENS,
@@ -25,6 +27,8 @@ SCREENS: list[Screen] = [
     *ACCOUNT_SCREENS,
     *GOVERNANCE_SCREENS,
     *AUDIT_SCREENS,
+    *TWO_FACTOR_SCREENS,
+    *SEARCH_SCREENS,
 ]
 
 __all__ = ["SCREENS", "Screen"]

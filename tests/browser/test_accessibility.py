@@ -38,6 +38,7 @@ NOT_PAGES = {
     "governance.compliance_csv",
     "governance.compliance_pdf",
     "audit.export_csv",
+    "agreements.export",  # CSV and XLSX files (tests/integration/test_agreement_export.py)
 }
 AXE = Axe()
 

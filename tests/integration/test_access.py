@@ -42,12 +42,31 @@ ACCESS: dict[tuple[str, ...], tuple[Url, tuple[int, ...]]] = {
     ("pages.accessibility", "GET"): (lambda c: "/accessibility", EVERYONE),
     # your own calendar feed; the feed needs no sign-in (its token is the credential: test_calendar.py)
     ("account.calendar", "GET"): (lambda c: "/account/calendar", SIGNED_IN_ALL),
+    # search: everyone signed in; what each finds is in test_search.py
+    ("search.results", "GET"): (lambda c: "/search?q=housing", SIGNED_IN_ALL),
+    ("search.results", "GET", "one kind"): (lambda c: "/search?q=housing&kind=agreements&page=2", SIGNED_IN_ALL),
     ("account.calendar_create", "POST"): (lambda c: "/account/calendar/new", SIGNED_IN_REDIRECT),
     ("account.calendar_revoke", "POST"): (lambda c: "/account/calendar/revoke", SIGNED_IN_REDIRECT),
     ("account.calendar_feed", "GET"): (lambda c: "/calendar/no-such-token.ics", (404, 404, 404, 404, 404, 404)),
     ("auth.sign_in", "GET"): (lambda c: "/sign-in", (200, 302, 302, 302, 302, 302)),
     ("auth.sign_in", "POST"): (lambda c: "/sign-in", (200, 302, 302, 302, 302, 302)),
     ("auth.sign_out", "POST"): (lambda c: "/sign-out", SIGNED_IN_REDIRECT),
+    # the code step needs a password just accepted (test_two_factor.py); without one it sends you to sign in
+    ("auth.sign_in_code", "GET"): (lambda c: "/sign-in/code", SIGNED_IN_REDIRECT),
+    ("auth.sign_in_code", "POST"): (lambda c: "/sign-in/code", SIGNED_IN_REDIRECT),
+    # your own two-factor sign-in and sessions; with two-factor off, its code-confirmed pages send you back
+    ("account.two_factor_status", "GET"): (lambda c: "/account/two-factor", SIGNED_IN_ALL),
+    ("account.two_factor_setup", "GET"): (lambda c: "/account/two-factor/set-up", SIGNED_IN_ALL),
+    ("account.two_factor_setup", "POST"): (lambda c: "/account/two-factor/set-up", SIGNED_IN_ALL),
+    ("account.recovery_codes", "GET"): (lambda c: "/account/two-factor/recovery-codes", SIGNED_IN_REDIRECT),
+    ("account.recovery_codes_new", "GET"): (lambda c: "/account/two-factor/recovery-codes/new", SIGNED_IN_REDIRECT),
+    ("account.recovery_codes_new", "POST"): (lambda c: "/account/two-factor/recovery-codes/new", SIGNED_IN_REDIRECT),
+    ("account.two_factor_turn_off", "GET"): (lambda c: "/account/two-factor/turn-off", SIGNED_IN_REDIRECT),
+    ("account.two_factor_turn_off", "POST"): (lambda c: "/account/two-factor/turn-off", SIGNED_IN_REDIRECT),
+    ("account.sessions_list", "GET"): (lambda c: "/account/sessions", SIGNED_IN_ALL),
+    ("account.sessions_end_others", "POST"): (lambda c: "/account/sessions/end-others", SIGNED_IN_REDIRECT),
+    ("account.password", "GET"): (lambda c: "/account/password", SIGNED_IN_ALL),
+    ("account.password", "POST"): (lambda c: "/account/password", SIGNED_IN_ALL),
     ("organisations.index", "GET"): (lambda c: "/organisations/", SIGNED_IN_ALL),
     ("organisations.create", "GET"): (lambda c: "/organisations/new", MANAGERS),
     ("organisations.create", "POST"): (lambda c: "/organisations/new", MANAGERS),
@@ -63,6 +82,10 @@ ACCESS: dict[tuple[str, ...], tuple[Url, tuple[int, ...]]] = {
     ("admin.user_edit", "POST"): (lambda c: f"/admin/users/{c.target.id}", ADMINS),
     ("admin.user_deactivate", "POST"): (lambda c: f"/admin/users/{c.target.id}/deactivate", ADMINS_REDIRECT),
     ("admin.user_reactivate", "POST"): (lambda c: f"/admin/users/{c.target.id}/reactivate", ADMINS_REDIRECT),
+    ("admin.user_two_factor_reset", "POST"): (
+        lambda c: f"/admin/users/{c.target.id}/two-factor/reset",
+        ADMINS_REDIRECT,
+    ),
     ("admin.communities", "GET"): (lambda c: "/admin/communities/", ADMINS),
     ("admin.communities", "POST"): (lambda c: "/admin/communities/", ADMINS),
     ("admin.community_retire", "POST"): (lambda c: "/admin/communities/1/retire", ADMINS_REDIRECT),
@@ -102,6 +125,9 @@ ACCESS: dict[tuple[str, ...], tuple[Url, tuple[int, ...]]] = {
         (302, 200, 200, 403, 403, 404),
     ),
     ("agreements.index", "GET"): (lambda c: "/agreements/", SIGNED_IN_ALL),
+    # the list as a file: everyone who sees the list (a partner's holds only their organisation's agreements)
+    ("agreements.export", "GET", "csv"): (lambda c: "/agreements/export.csv", SIGNED_IN_ALL),
+    ("agreements.export", "GET", "xlsx"): (lambda c: "/agreements/export.xlsx", SIGNED_IN_ALL),
     ("agreements.create", "GET"): (lambda c: "/agreements/new", MANAGERS),
     ("agreements.create", "POST"): (lambda c: "/agreements/new", MANAGERS),
     ("agreements.view", "GET"): (lambda c: c.agreement_url, VISIBLE_TO_OWN),
@@ -200,6 +226,9 @@ def test_each_role_gets_the_expected_answer(access_app: Flask) -> None:
             user = users[role]
             client = access_app.test_client(user=user) if user else access_app.test_client()
             response = client.open(url, method=method, data={})
+            # a streamed download keeps its request context until closed: close it now, not when garbage
+            # collection happens to, in the middle of a later request
+            response.close()
             if response.status_code != want:
                 wrong.append(f"{method} {url} ({endpoint}) as {role}: got {response.status_code}, expected {want}")
             elif role == "anonymous" and want == 302 and endpoint != "auth.sign_out":

@@ -62,7 +62,8 @@ def test_each_filter_narrows_the_list(app: Flask, cast: Cast, as_user) -> None:
     )
     soon = make_agreement(app, cast.manager, [cast.own_org, other], status="approved",
                           next_review_date=today + timedelta(days=10))  # fmt: skip
-    later = make_agreement(app, cast.manager, [cast.other_org, other], status="active", next_review_date=today + timedelta(days=45),
+    later = make_agreement(app, cast.manager, [cast.other_org, other], status="active",
+                           next_review_date=today + timedelta(days=45),
                            effective_from=today - timedelta(days=200))  # fmt: skip
     sensitive = make_agreement(app, cast.manager, [other], ready=False)
     with app.app_context():  # (a change to a live agreement would make it a new draft)

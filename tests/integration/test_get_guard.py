@@ -76,3 +76,25 @@ def test_the_same_write_by_post_is_committed(app: Flask, write: Callable[[], Non
     path = throwaway_route(app, write, ["POST"])
     assert app.test_client().post(path).status_code == 200
     assert count(app, Organisation) == 1
+
+
+def test_pages_are_read_while_another_server_holds_the_write_lock(app: Flask, as_user) -> None:  # type: ignore[no-untyped-def]
+    """SQLite: a GET's transaction (which loading the signed-in user begins) is a read, so pages are
+    served while a writer elsewhere holds the database's write lock, instead of queueing behind it."""
+    import sqlite3
+
+    from factories import make_cast
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite"):
+        pytest.skip("PostgreSQL readers never wait for writers")
+    cast = make_cast(app)
+    client = as_user(cast.manager)
+    writer = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        response = client.get("/organisations/")
+        assert response.status_code == 200 and "Own Housing Association" in page_text(response)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

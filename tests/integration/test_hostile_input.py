@@ -315,10 +315,12 @@ def test_csv_downloads_neutralise_formula_prefixes(app: Flask, cast: Cast, as_us
 
     compliance = _csv_cells(as_user(cast.manager).get("/governance/compliance.csv").data)
     audit = _csv_cells(as_user(cast.ig).get("/audit/export.csv").data)
-    for download, cells in (("compliance", compliance), ("audit", audit)):
+    register = _csv_cells(as_user(cast.manager).get("/agreements/export.csv").data)
+    for download, cells in (("compliance", compliance), ("audit", audit), ("agreements", register)):
         assert [c for c in cells if c.startswith(dangerous)] == [], f"{download} CSV has a cell a spreadsheet would run"
     for name in FORMULAS:
         assert "'" + PAYLOADS[name] in compliance, f"the compliance CSV should show the title {name} as text"
+        assert "'" + PAYLOADS[name] in register, f"the agreements CSV should show the title {name} as text"
         assert any(PAYLOADS[name] in cell for cell in audit), f"the audit CSV should record the title {name}"
 
 

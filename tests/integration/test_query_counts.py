@@ -154,8 +154,9 @@ PAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "agreements list": lambda w: "/agreements/",
     "agreements list (filtered)": lambda w: f"/agreements/?status=active&organisation={w['cast'].own_org.id}",
     "agreements list (by title)": lambda w: "/agreements/?sort=title",
-    "agreements list (by review date, a later page)": lambda w: "/agreements/?sort=review&after="
-    + paging.encode([date(1, 1, 1), 0]),
+    "agreements list (by review date, a later page)": lambda w: (
+        "/agreements/?sort=review&after=" + paging.encode([date(1, 1, 1), 0])
+    ),
     "agreement page": lambda w: w["detail"],
     "agreement version": lambda w: w["detail"] + "/versions/1",
     "agreement compare": lambda w: w["detail"] + "/compare",

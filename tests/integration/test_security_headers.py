@@ -96,6 +96,7 @@ def test_every_endpoint_answers_with_the_security_headers(app_factory: Callable[
             response = client.open(url, method=method, data={})
             what = f"{method} {url} ({endpoint}) as {role}: {response.status_code}"
             nonces.append(assert_security_headers(response, what))
+            response.close()  # a streamed download keeps its request context open until closed
             cache = response.headers.get("Cache-Control", "")
             if endpoint == "static":
                 assert "no-store" not in cache, f"{what}: static assets stay cacheable"
@@ -185,11 +186,13 @@ def test_every_change_without_a_csrf_token_is_refused_and_changes_nothing(app: F
     users = cast.by_role()
     changes = [(key, value) for key, value in ACCESS.items() if key[1] != "GET"]
     assert changes, "no endpoint that changes things?"
+    # signed-in clients first: each signs in with a session row of its own
+    clients = {role: app.test_client(user=users[role]) if users[role] else app.test_client() for role in ROLES}
     before = _row_counts(app)
     wrong = []
     for role in ROLES:
         cast.role = role  # type: ignore[attr-defined]
-        client = app.test_client(user=users[role]) if users[role] else app.test_client()
+        client = clients[role]
         client.get("/" if users[role] else "/sign-in")  # a page with a form: the session gets its CSRF token
         with client.session_transaction() as session:
             assert session.get("csrf_token"), f"no CSRF token in the {role} session"

@@ -161,3 +161,15 @@ def test_a_table_cell_taller_than_a_page_continues_on_the_next_page(tmp_path: Pa
     path.write_bytes(render(snapshot))
     text = pdftotext(path)
     assert "L000" in text and "L199" in text and "Data item 02" in text
+
+
+def test_a_draft_with_no_parties_or_data_items_renders_with_its_contents(tmp_path: Path) -> None:
+    """A new draft has empty lists: every section still renders and the contents give each page."""
+    bare = {**record(), "parties": [], "data_items": [], "subject_groups": [], "gateways": []}
+    path = tmp_path / "bare.pdf"
+    path.write_bytes(render(bare))
+    contents = pdftotext(path, "-layout", "-f", "2", "-l", "2")
+    entries = re.findall(r"^ *((?:\d+\. )?[A-Z][^\n]*?) {2,}(\d+)$", contents, re.M)
+    assert len(entries) >= 9 and entries[1][0] == "2. Partners and their roles"
+    for title, page in entries:  # each heading is on the page the contents give
+        assert title in pdftotext(path, "-f", page, "-l", page), title

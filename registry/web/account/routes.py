@@ -58,3 +58,6 @@ def calendar_feed(token: str) -> Response:
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+from registry.web.account import sessions, two_factor  # noqa: E402, F401  (register their views)

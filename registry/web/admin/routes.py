@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from registry.models import User
-from registry.services import organisations, users
+from registry.services import organisations, two_factor, users
 from registry.services.errors import DomainError
 from registry.web.access import page_number, reject, requires
 from registry.web.admin.forms import NewUserForm, UserDetailsForm
@@ -86,6 +86,20 @@ def user_deactivate(user_id: int) -> Response:
 @requires("user.manage")
 def user_reactivate(user_id: int) -> Response:
     return _set_active(user_id, True)
+
+
+@bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
+@requires("user.manage")
+def user_two_factor_reset(user_id: int) -> Response:
+    """For a user who has lost their phone and recovery codes: two-factor off, their sessions ended."""
+    user = _load(user_id)
+    try:
+        two_factor.reset(current_user, user)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"Two-factor sign-in has been reset for {user.email}. They are signed out everywhere.", "success")
+    return redirect(url_for(".user_edit", user_id=user.id))
 
 
 def _set_active(user_id: int, active: bool) -> Response:

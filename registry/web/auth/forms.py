@@ -20,3 +20,17 @@ class SignInForm(FlaskForm):
         ],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class CodeForm(FlaskForm):
+    """A code from an authenticator app (6 digits) or a recovery code."""
+
+    code = GovStringField(
+        "Code",
+        description="The 6-digit code your authenticator app shows now, or one of your recovery codes",
+        validators=[
+            InputRequired("Enter the 6-digit code from your authenticator app"),
+            Length(max=40, message="Enter the 6-digit code from your authenticator app"),
+        ],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
