@@ -12,12 +12,15 @@ export TEST_DATABASE_URL
 
 LOCAL_ENV := REGISTRY_ENV=development
 
-.PHONY: help run test lint assets install chromium tools bench clean
+.PHONY: help run test lint assets install chromium tools bench load security-scan clean
 
 help:
 	@echo "make run    set up and serve the registry on http://127.0.0.1:$(PORT) with demo data"
 	@echo "make test   set up and run the whole test suite (SQLite, PostgreSQL, Chromium)"
 	@echo "make lint   ruff"
+	@echo "make load   locust against gunicorn on SQLite and on two servers sharing PostgreSQL; checks no 5xx, no lost writes (LOAD_SECONDS)"
+	@echo "make security-scan  sqlmap on every list and search page's parameters, SQLite and PostgreSQL (slow)"
+	@echo "make bench  benchmarks at 1k and 1M agreements on SQLite and PostgreSQL (BENCH_SIZES, BENCH_DB; slow)"
 
 $(STAMPS):
 	@mkdir -p $(STAMPS)
@@ -71,8 +74,29 @@ test: install assets chromium tools
 	@echo "==> Tests (unit and integration on SQLite and PostgreSQL, browser in Chromium)"
 	bash scripts/with-postgres.sh $(BIN)/pytest
 
+# the scale benchmark (bench/scale.py; docs/PERFORMANCE.md) and then the documents benchmark.
+# Seeded databases are cached (bench/data/, PostgreSQL databases registry_bench_<size>).
+BENCH_SIZES ?= 1000,1000000
+BENCH_DB ?= sqlite,postgresql
+
 bench: install
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" = "0" ]; then echo "==> Installing wrk"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+		else echo "Install the Debian package wrk for the benchmark" >&2; exit 1; fi; }
+	BENCH_SIZES=$(BENCH_SIZES) BENCH_DB=$(BENCH_DB) bash scripts/with-postgres.sh $(BIN)/python -m bench.scale
 	$(BIN)/python -m bench.documents
+
+# load and security checks (docs/LOAD-AND-SCAN.md): not part of `make test`; results in bench/results/
+$(STAMPS)/load-deps: requirements-load.txt $(STAMPS)/python-deps
+	@echo "==> Installing the load-test tool (locust)"
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-load.txt
+	@touch $@
+
+load: install $(STAMPS)/load-deps
+	bash scripts/with-postgres.sh $(BIN)/python scripts/load/run.py
+
+security-scan: install
+	bash scripts/security_scan.sh
 
 clean:
 	rm -rf $(STAMPS) static/dist

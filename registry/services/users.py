@@ -175,17 +175,29 @@ def authenticate(email: str, password: str, *, address: str | None = None) -> Us
     if verdict.locked:
         _failed(email, find_by_email(email), throttled=True)
         return None
-    throttle.wait(verdict)
     user = find_by_email(email)
-    if user is not None and user.active and verify_password(user.password_hash, password):
+    stored = user.password_hash if user is not None and user.active else None
+    user_id = user.id if user is not None else None
+    # Nothing is written yet: end the transaction before the wait and the slow hash, so on SQLite
+    # (where a write transaction holds the one write lock) other requests are not kept waiting.
+    _end_read_transaction()
+    throttle.wait(verdict)
+    correct = verify_password(stored, password)
+    user = get(user_id) if user_id is not None else None
+    if user is not None and stored is not None and correct:
         if not user.two_factor_on:
             _signed_in(user)
         return user
-    if user is None:
-        verify_password(None, password)  # spend the same time as a real check
     throttle.failed(email, address)
     _failed(email, user)
     return None
+
+
+def _end_read_transaction() -> None:
+    """Roll back a transaction that has only read (refused if the session holds changes)."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        raise RuntimeError("a sign-in began with unsaved changes")
+    db.session.rollback()
 
 
 def authenticate_code(user_id: int, code: str, *, address: str | None = None) -> User | None:
@@ -201,7 +213,12 @@ def authenticate_code(user_id: int, code: str, *, address: str | None = None) ->
     if verdict.locked:
         _failed(user.email, user, throttled=True, wrong_code=True)
         return None
-    throttle.wait(verdict)
+    if verdict.delay:  # as for passwords: no lock held while waiting
+        _end_read_transaction()
+        throttle.wait(verdict)
+        user = get(user_id)
+        if user is None:
+            return None
     if two_factor.verify(user, code):
         _signed_in(user)
         return user
