@@ -123,9 +123,7 @@ def upgrade():
     from registry.services import tallies
 
     session = Session(bind=bind)
-    ids = set(session.scalars(sa.text("SELECT id FROM agreement WHERE status IN ('draft', 'awaiting_approval')")))
-    tallies.refresh_readiness(session, ids)
-    session.flush()
+    tallies.backfill(session)
     tallies.rebuild(session)
     session.flush()
 

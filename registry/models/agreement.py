@@ -68,6 +68,9 @@ class Agreement(db.Model):  # type: ignore[name-defined,misc]
         Index("ix_agreement_title_id", "title", "id"),
         Index("ix_agreement_updated_at_id", "updated_at", "id"),
         Index("ix_agreement_status_next_review_date", "status", "next_review_date"),
+        Index("ix_agreement_status_reference", "status", "reference"),
+        Index("ix_agreement_status_title_id", "status", "title", "id"),
+        Index("ix_agreement_status_updated_at_id", "status", "updated_at", "id"),
         Index("ix_agreement_status_readiness_gaps", "status", "readiness_gaps"),  # 0011
     )
 
@@ -189,6 +192,7 @@ class Party(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         CheckConstraint(_in("role", choices.PARTY_ROLES), name="role_known"),
         UniqueConstraint("agreement_id", "organisation_id", name="uq_party_agreement_organisation"),
+        Index("ix_party_organisation_id_agreement_id", "organisation_id", "agreement_id"),  # 0010
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -96,9 +96,10 @@ def search(
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def choices(user: User) -> list[tuple[int, str]]:
+def choices(user: User, *, limit: int | None = None) -> list[tuple[int, str]]:
     """Partnerships the user can see, for a select list."""
     query = visible(user).with_only_columns(Partnership.id, Partnership.name).order_by(Partnership.name_key)
+    query = query.limit(limit)
     return [(row.id, row.name) for row in db.session.execute(query)]
 
 

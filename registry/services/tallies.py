@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from registry.extensions import db
 from registry.models import Agreement, DataItem, Party, Sector, SubjectGroup
@@ -87,6 +87,24 @@ def refresh_readiness(session: Session, agreement_ids: set[int]) -> None:
                 agreement.readiness_gaps = number
 
 
+def backfill(session: Session, *, batch: int = 500) -> int:
+    """Store the readiness of every agreement still checked, a batch at a time with each batch's
+    parts loaded in one query per kind of part (migration 0011; a register may hold many drafts)."""
+    ids = list(session.scalars(select(Agreement.id).where(Agreement.status.in_(CHECKED)).order_by(Agreement.id)))
+    parts = [selectinload(getattr(Agreement, name)) for name in ("parties", "data_items", "subject_groups",
+                                                                  "objectives", "gateways")]  # fmt: skip
+    session.info["readiness_backfill"] = True  # the values are being set here: no recheck per flush
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        with session.no_autoflush:
+            for agreement in session.scalars(select(Agreement).where(Agreement.id.in_(chunk)).options(*parts)):
+                agreement.readiness_gaps = len(gaps(snapshot(agreement)))
+        session.flush()
+        session.expunge_all()
+    session.info.pop("readiness_backfill", None)
+    return len(ids)
+
+
 def _touched(session: Session) -> set[int]:
     ids: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
@@ -106,10 +124,14 @@ def register() -> None:
 
 
 def _note_touched(session: Session, flush_context: Any, instances: Any) -> None:
+    if session.info.get("readiness_backfill"):
+        return
     session.info.setdefault("readiness_touched", set()).update(_touched(session))
 
 
 def _refresh_touched(session: Session, flush_context: Any) -> None:
+    if session.info.get("readiness_backfill"):
+        return
     touched = session.info.pop("readiness_touched", set())
     # new agreements get their id only during the flush
     touched |= {obj.id for obj in session.identity_map.values() if isinstance(obj, Agreement)

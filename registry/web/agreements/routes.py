@@ -40,6 +40,8 @@ def index() -> str:
     else:  # a national register has thousands: then the filter is set from an organisation's page
         organisation_list = organisations.choices(active_only=False, limit=FILTER_OPTIONS_MAX + 1)
     chosen = organisations.get_visible(current_user, found.organisation_id) if found.organisation_id else None
+    partnership_list = partnerships.choices(current_user, limit=FILTER_OPTIONS_MAX + 1)
+    chosen_partnership = partnerships.get_visible(current_user, found.partnership_id) if found.partnership_id else None
     return render_template(
         "agreements/index.html",
         export_args=filters.export_args(request.args),
@@ -56,7 +58,8 @@ def index() -> str:
         date_fields=filters.DATE_FIELDS,
         organisations=organisation_list if len(organisation_list) <= FILTER_OPTIONS_MAX else None,
         chosen_organisation=chosen,
-        partnership_list=partnerships.choices(current_user),
+        partnership_list=partnership_list if len(partnership_list) <= FILTER_OPTIONS_MAX else None,
+        chosen_partnership=chosen_partnership,
         review_state=reviews.state,
     )
 

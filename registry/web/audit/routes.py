@@ -15,8 +15,18 @@ from registry.web.audit.forms import AuditFilterForm
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 
+# a national register has thousands of organisations: past this many, the organisation filter
+# offers only the one in the address (set from an organisation's history page)
+FILTER_OPTIONS_MAX = 300
+
+
 def filter_form() -> AuditFilterForm:
-    form = AuditFilterForm(request.args, organisations.choices(active_only=False))
+    options = organisations.choices(active_only=False, limit=FILTER_OPTIONS_MAX + 1)
+    if len(options) > FILTER_OPTIONS_MAX:
+        wanted = request.args.get("organisation", "")
+        chosen = organisations.get_visible(current_user, int(wanted)) if wanted.isdigit() and len(wanted) < 10 else None
+        options = [(chosen.id, chosen.name)] if chosen else []
+    form = AuditFilterForm(request.args, options)
     form.validate()
     return form
 
