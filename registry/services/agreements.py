@@ -46,6 +46,10 @@ CLOSED = frozenset({"terminated", "expired"})
 CHECKED = ("draft", "awaiting_approval")
 
 
+# an organisation's or partnership's page lists this many agreements, then links to the register
+SHORT_LIST = 20
+
+
 def party_clause(organisation_id: int) -> Any:
     """The agreement has the organisation as a party: an IN list read from the party index, which
     both databases plan well (a correlated EXISTS made SQLite walk every agreement)."""
@@ -73,12 +77,12 @@ def get_visible(user: User, reference: str) -> Agreement | None:
 
 def for_organisation(user: User, organisation_id: int) -> list[Agreement]:
     query = visible(user).where(party_clause(organisation_id)).order_by(Agreement.next_review_date, Agreement.id)
-    return list(db.session.scalars(query.limit(200)))
+    return list(db.session.scalars(query.limit(SHORT_LIST + 1)))
 
 
 def for_partnership(user: User, partnership_id: int) -> list[Agreement]:
     query = visible(user).where(Agreement.partnership_id == partnership_id).order_by(Agreement.reference)
-    return list(db.session.scalars(query.limit(200)))
+    return list(db.session.scalars(query.limit(SHORT_LIST + 1)))
 
 
 def create(actor: User, data: dict[str, Any]) -> Agreement:

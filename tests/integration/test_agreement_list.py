@@ -119,3 +119,13 @@ def test_the_search_box_finds_words_in_the_title_and_purpose_and_the_reference(a
     assert references(client.get("/agreements/?q=tenancy+referrals")) == [housing.reference]
     assert references(client.get(f"/agreements/?q={other.reference.lower()}")) == [other.reference]
     assert references(client.get("/agreements/?q=%22NEAR(*")) == []  # query syntax is never passed on
+
+
+def test_an_organisation_page_shows_twenty_agreements_and_links_to_the_rest(app: Flask, cast: Cast, as_user) -> None:
+    made = [make_agreement(app, cast.manager, [cast.own_org], ready=False) for _ in range(21)]
+    client = as_user(cast.manager)
+    page = client.get(f"/organisations/{cast.own_org.id}")
+    assert len(references(page)) == 20
+    assert f'href="/agreements/?organisation={cast.own_org.id}&amp;sort=review"' in page.text
+    listed = client.get(f"/agreements/?organisation={cast.own_org.id}&sort=review")
+    assert "21 agreements match" in page_text(listed) and len(made) == 21

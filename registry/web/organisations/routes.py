@@ -75,6 +75,7 @@ def view(organisation_id: int) -> str:
         memberships=partnerships.for_organisation(current_user, organisation.id),
         owned_objectives=objectives.owned_by(current_user, organisation.id),
         agreement_list=agreements.for_organisation(current_user, organisation.id),
+        agreements_all_href=url_for("agreements.index", organisation=organisation.id, sort="review"),
         review_state=reviews.state,
     )  # fmt: skip
 

@@ -94,6 +94,7 @@ def view(partnership_id: int) -> str:
         "partnerships/view.html", partnership=partnership, memberships=partnerships.memberships(partnership),
         objectives=objective_list, standings=standings,
         agreement_list=agreements.for_partnership(current_user, partnership.id), review_state=reviews.state,
+        agreements_all_href=url_for("agreements.index", partnership=partnership.id),
     )  # fmt: skip
 
 
