@@ -12,7 +12,7 @@ export TEST_DATABASE_URL
 
 LOCAL_ENV := REGISTRY_ENV=development
 
-.PHONY: help run test lint assets install chromium tools bench load security-scan clean
+.PHONY: help run test demo-code lint assets install chromium tools bench load security-scan clean
 
 help:
 	@echo "make run    set up and serve the registry on http://127.0.0.1:$(PORT) with demo data"
@@ -63,6 +63,10 @@ run: install assets
 	@$(LOCAL_ENV) $(BIN)/flask --app wsgi registry demo-sign-ins
 	@echo "==> Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
 	@$(LOCAL_ENV) $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
+
+# the current two-factor code of a demo account (local runs only)
+demo-code: install
+	@$(LOCAL_ENV) $(BIN)/flask --app wsgi registry demo-code $(EMAIL)
 
 lint: install
 	$(BIN)/ruff check .

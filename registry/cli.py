@@ -99,7 +99,7 @@ def demo_sign_ins() -> None:
     if with_code:
         click.echo(f"Two-factor sign-in is on for {', '.join(with_code)}. Demo authenticator key (add to any app):")
         click.echo(f"  {demo.DEMO_TOTP_SECRET}")
-        click.echo("  or print the current code: flask --app wsgi registry demo-code EMAIL")
+        click.echo("  or print the current code: make demo-code EMAIL=admin@example.org")
     from registry.services.demo_agreements import SIGNATORIES
 
     click.echo("Other partner signatories (same password):")
