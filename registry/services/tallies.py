@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import event, inspect, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from registry.extensions import db
@@ -80,6 +80,8 @@ def refresh_readiness(session: Session, agreement_ids: set[int]) -> None:
     with session.no_autoflush:
         found = session.scalars(select(Agreement).where(Agreement.id.in_(agreement_ids))).all()
         for agreement in found:
+            if agreement.status not in CHECKED and agreement.readiness_gaps is not None:
+                continue  # only drafts and agreements awaiting approval are counted by their gaps
             # parts added by id (not through the collection) are only seen after a reload
             session.expire(agreement, ["parties", "data_items", "subject_groups", "objectives", "gateways"])
             number = len(gaps(snapshot(agreement)))
@@ -105,10 +107,22 @@ def backfill(session: Session, *, batch: int = 500) -> int:
     return len(ids)
 
 
+_DERIVED = frozenset({"readiness_gaps", "updated_at"})
+
+
+def _changed_record(agreement: Agreement) -> bool:
+    """Whether more than the stored readiness (and its timestamp) changed: storing it is no reason
+    to check it again."""
+    state = inspect(agreement)
+    return any(attr.history.has_changes() for attr in state.attrs if attr.key not in _DERIVED)
+
+
 def _touched(session: Session) -> set[int]:
     ids: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Agreement) and obj.id is not None:
+            if obj in session.dirty and not _changed_record(obj):
+                continue
             ids.add(obj.id)
         elif isinstance(obj, _PARTS) and getattr(obj, "agreement_id", None) is not None:
             ids.add(obj.agreement_id)
