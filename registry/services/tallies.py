@@ -130,11 +130,13 @@ def _touched(session: Session) -> set[int]:
 
 
 def register() -> None:
-    """Watch every session for changed agreements (called once by create_app)."""
+    """Watch every session for changed agreements (called once by create_app): note them at each
+    flush, work their readiness out once, just before the commit (a request flushes many times)."""
     if event.contains(Session, "before_flush", _note_touched):
         return
     event.listen(Session, "before_flush", _note_touched)
-    event.listen(Session, "after_flush_postexec", _refresh_touched)
+    event.listen(Session, "before_commit", _refresh_touched)
+    event.listen(Session, "after_soft_rollback", _forget_touched)
 
 
 def _note_touched(session: Session, flush_context: Any, instances: Any) -> None:
@@ -143,11 +145,16 @@ def _note_touched(session: Session, flush_context: Any, instances: Any) -> None:
     session.info.setdefault("readiness_touched", set()).update(_touched(session))
 
 
-def _refresh_touched(session: Session, flush_context: Any) -> None:
+def _forget_touched(session: Session, previous_transaction: Any) -> None:
+    session.info.pop("readiness_touched", None)
+
+
+def _refresh_touched(session: Session) -> None:
     if session.info.get("readiness_backfill"):
         return
+    session.flush()  # parts not yet written would not be seen
     touched = session.info.pop("readiness_touched", set())
-    # new agreements get their id only during the flush
+    # new agreements get their id only during a flush
     touched |= {obj.id for obj in session.identity_map.values() if isinstance(obj, Agreement)
                 and obj.readiness_gaps is None and obj.id is not None}  # fmt: skip
     refresh_readiness(session, touched)
