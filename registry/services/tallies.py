@@ -10,8 +10,8 @@ order: concurrent writers cannot deadlock on them). An organisation changing sec
 sector rows (rare, and the one case a row trigger cannot adjust by one).
 
 Readiness is worked out in Python (registry/readiness.py), so the database cannot maintain it:
-after each flush, the agreements whose record or parts changed get their number of gaps stored in
-``agreement.readiness_gaps`` (their next flush writes it, and the trigger counts it).
+just before each commit, the agreements whose record or parts changed in the transaction get their
+number of gaps stored in ``agreement.readiness_gaps`` (the commit writes it, and the trigger counts it).
 ``rebuild`` recounts everything from the records (after a bulk load; a test checks the
 maintained counts against it).
 """
