@@ -10,16 +10,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import openpyxl
 import pytest
+from counting import counting
 from factories import Cast, audit_events, make_agreement, make_organisation
 from flask import Flask
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 
 from registry.dates import today_in_london
 from registry.extensions import db
@@ -51,22 +50,6 @@ def listed(client: Any, query: str) -> set[str]:
     page = client.get(f"/agreements/?{query}")
     assert page.status_code == 200
     return set(REFERENCE.findall(page.text))
-
-
-@contextmanager
-def counting(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

@@ -16,12 +16,12 @@ newest events are all of one kind needs fewer queries than a page of mixed event
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from counting import counting
 from factories import (
     make_agreement,
     make_cast,
@@ -32,7 +32,6 @@ from factories import (
     update_organisation,
 )
 from flask import Flask
-from sqlalchemy import event
 
 from registry.dates import today_in_london
 from registry.extensions import db
@@ -43,22 +42,6 @@ SMALL, LARGE = 3, 12
 
 # page name -> reason, for pages whose count still grows with the rows (none: keep it that way)
 KNOWN_N_PLUS_ONE: dict[str, str] = {}
-
-
-@contextmanager
-def counting(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def _grow(app: Flask, world: dict[str, Any], size: int) -> None:
