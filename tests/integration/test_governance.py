@@ -15,9 +15,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from counting import counting
 from factories import Cast, audit_events, dissolve_organisation, make_agreement, make_organisation, page_text
 from flask import Flask
-from sqlalchemy import event
 
 from registry.dates import today_in_london
 from registry.extensions import db
@@ -148,15 +148,8 @@ def test_dashboard_costs_the_same_queries_however_many_agreements(app: Flask, ca
     client = as_user(cast.manager)
 
     def queries() -> int:
-        statements: list[str] = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with counting(app) as statements:
             assert client.get("/governance/").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         return len(statements)
 
     make_agreement(app, cast.manager, parties[:2])
