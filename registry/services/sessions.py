@@ -72,12 +72,14 @@ def end_all(user: User, reason: str, *, keep: UserSession | None = None) -> int:
 
 
 def live(user: User, *, max_age: timedelta) -> list[UserSession]:
-    """The user's sessions that have not ended nor passed ``max_age`` since sign-in, newest first."""
+    """The user's sessions that have not ended nor passed ``max_age`` since sign-in, newest first
+    (the newest 100: a bounded list, however often a script signs in)."""
     return list(
         db.session.scalars(
             select(UserSession)
             .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
             .where(UserSession.created_at > utcnow() - max_age)
             .order_by(UserSession.created_at.desc(), UserSession.id.desc())
+            .limit(100)
         )
     )
