@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Date, Select, exists, false, func, literal
 from registry.dates import today_in_london
 from registry.models import Agreement, DataItem, User
 from registry.services import paging, search
-from registry.services.agreements import CHECKED, party_clause, sector_clause, visible
+from registry.services.agreements import CHECKED, listed, party_clause, sector_clause, visible
 from registry.services.audit_log import start_of
 
 # statuses whose review dates matter (also in services/reviews.py, which imports from here)
@@ -125,6 +125,6 @@ def query(user: User, filters: AgreementFilters) -> Select[tuple[Agreement]]:
 def page(user: User, filters: AgreementFilters, *, after: str | None = None, before: str | None = None,
          per_page: int = 20) -> paging.KeysetPage[Agreement]:  # fmt: skip
     sort = filters.sort if filters.sort in SORTS else "reference"
-    matching = visible(user).where(*conditions(user, filters))
+    matching = listed(visible(user)).where(*conditions(user, filters))
     return paging.page(matching, SORTS[sort], lambda row: _sort_values(sort, row), after=after, before=before,
                        per_page=per_page)  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import raiseload
 
 from registry.extensions import db
 from registry.models import Agreement, Objective, Organisation, Party, Role, StatutoryGateway, User
@@ -71,18 +72,25 @@ def visible(user: User) -> Select[tuple[Agreement]]:
     return query
 
 
+def listed(query: Select[tuple[Agreement]]) -> Select[tuple[Agreement]]:
+    """For list pages: the agreements' own columns only. Loading every agreement's parties, data
+    items and the rest for a table that shows none of them was most of a list page's time; any
+    relationship a list template does touch now raises, so the tests catch it."""
+    return query.options(raiseload("*"))
+
+
 def get_visible(user: User, reference: str) -> Agreement | None:
     return db.session.scalar(visible(user).where(Agreement.reference == reference.upper()))
 
 
 def for_organisation(user: User, organisation_id: int) -> list[Agreement]:
     query = visible(user).where(party_clause(organisation_id)).order_by(Agreement.next_review_date, Agreement.id)
-    return list(db.session.scalars(query.limit(SHORT_LIST + 1)))
+    return list(db.session.scalars(listed(query).limit(SHORT_LIST + 1)))
 
 
 def for_partnership(user: User, partnership_id: int) -> list[Agreement]:
     query = visible(user).where(Agreement.partnership_id == partnership_id).order_by(Agreement.reference)
-    return list(db.session.scalars(query.limit(SHORT_LIST + 1)))
+    return list(db.session.scalars(listed(query).limit(SHORT_LIST + 1)))
 
 
 def create(actor: User, data: dict[str, Any]) -> Agreement:

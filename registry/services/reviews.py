@@ -17,7 +17,7 @@ from registry.models import Agreement, Review, User
 from registry.readiness import add_months
 from registry.services import audit, lifecycle, paging
 from registry.services.agreement_filters import LIVE, REVIEW_WINDOWS, review_window
-from registry.services.agreements import party_clause, visible
+from registry.services.agreements import listed, party_clause, visible
 from registry.services.errors import DomainError
 from registry.services.persist import flush
 
@@ -54,7 +54,7 @@ def due(user: User, *, window: str = "overdue", organisation_id: int | None = No
     """The live agreements whose review falls in the window, soonest first (a keyset page: a
     national register can have many thousands overdue)."""
     today = today or today_in_london()
-    query = visible(user).where(Agreement.status.in_(LIVE), review_window(window, today))
+    query = listed(visible(user)).where(Agreement.status.in_(LIVE), review_window(window, today))
     if organisation_id:
         query = query.where(party_clause(organisation_id))
     return paging.page(query, SOONEST_FIRST, lambda row: [row.next_review_date, row.id], after=after, before=before,
