@@ -110,6 +110,16 @@ def upgrade():
         sa.PrimaryKeyConstraint("dimension", "value", name=op.f("pk_agreement_tally")),
     )
     bind = op.get_bind()
+    # the readiness of agreements still checked, worked out by the app's own rules, then every count;
+    # before the triggers exist: with them, each backfilled row would update the same tally row again
+    # in this one transaction, which PostgreSQL makes quadratic (each update walks the row's versions)
+    from registry.services import tallies
+
+    session = Session(bind=bind)
+    tallies.backfill(session)
+    tallies.rebuild(session)
+    session.flush()
+
     if bind.dialect.name == "sqlite":
         for name, body in SQLITE_TRIGGERS.items():
             op.execute(f"CREATE TRIGGER {name} {body}")
@@ -118,14 +128,6 @@ def upgrade():
             op.execute(f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} END $$")
         for name, body in PG_TRIGGERS.items():
             op.execute(f"CREATE TRIGGER {name} {body}")
-
-    # the readiness of agreements still checked, worked out by the app's own rules, then every count
-    from registry.services import tallies
-
-    session = Session(bind=bind)
-    tallies.backfill(session)
-    tallies.rebuild(session)
-    session.flush()
 
 
 def downgrade():
