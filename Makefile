@@ -83,7 +83,12 @@ test: install assets chromium tools
 BENCH_SIZES ?= 1000,1000000
 BENCH_DB ?= sqlite,postgresql
 
-bench: install
+$(STAMPS)/bench-deps: requirements-bench.txt $(STAMPS)/python-deps
+	@echo "==> Installing the benchmark's client packages"
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	@touch $@
+
+bench: install $(STAMPS)/bench-deps
 	@command -v wrk >/dev/null || { if [ "$$(id -u)" = "0" ]; then echo "==> Installing wrk"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 		else echo "Install the Debian package wrk for the benchmark" >&2; exit 1; fi; }
