@@ -117,7 +117,7 @@ def upgrade():
 
     session = Session(bind=bind)
     tallies.backfill(session)
-    tallies.rebuild(session)
+    tallies.rebuild(session, review_dates=False)  # 0012 adds those
     session.flush()
 
     if bind.dialect.name == "sqlite":

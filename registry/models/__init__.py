@@ -25,13 +25,14 @@ from registry.models.partnership import (
     ProgressUpdate,
 )
 from registry.models.reminder import ReviewReminder
-from registry.models.tally import AgreementTally
+from registry.models.tally import AgreementReviewTally, AgreementTally
 from registry.models.throttle import SignInThrottle
 from registry.models.user import Role, User
 from registry.models.user_session import RecoveryCode, UserSession
 
 __all__ = [
     "Agreement",
+    "AgreementReviewTally",
     "AgreementTally",
     "AgreementVersion",
     "AuditChainHead",

@@ -76,11 +76,13 @@ class AgreementFilters:
                 if v not in ("", None, False) and k != "sort"}  # fmt: skip
 
 
-def review_window(key: str, today: date) -> ColumnElement[bool]:
+def review_window(key: str, today: date, column: Any = None) -> ColumnElement[bool]:
+    """The review window's dates, on the agreement's next review date unless another ``column``."""
+    day = Agreement.next_review_date if column is None else column
     if key == "overdue":
-        return Agreement.next_review_date < today
+        return day < today
     low = {"30": 0, "60": 31, "90": 61}[key]
-    return Agreement.next_review_date.between(today + timedelta(days=low), today + timedelta(days=int(key)))
+    return day.between(today + timedelta(days=low), today + timedelta(days=int(key)))
 
 
 def conditions(user: User, filters: AgreementFilters, today: date | None = None) -> list[ColumnElement[bool]]:

@@ -12,6 +12,8 @@ sector rows (rare, and the one case a row trigger cannot adjust by one).
 Readiness is worked out in Python (registry/readiness.py), so the database cannot maintain it:
 just before each commit, the agreements whose record or parts changed in the transaction get their
 number of gaps stored in ``agreement.readiness_gaps`` (the commit writes it, and the trigger counts it).
+``agreement_review_tally`` (migration 0012) holds how many live agreements are due for review on
+each date, so the dashboard's review windows are sums over dates, not counts over agreements.
 ``rebuild`` recounts everything from the records (after a bulk load; a test checks the
 maintained counts against it).
 """
@@ -43,6 +45,13 @@ RECOUNT = (
     " AND a.readiness_gaps > 0) WHERE dimension = 'gaps'",
 )
 
+# live agreements by next review date (migration 0012; the same statement fills it there)
+RECOUNT_REVIEWS = (
+    "INSERT INTO agreement_review_tally (review_date, number) SELECT next_review_date, count(*) FROM agreement"
+    " WHERE status IN ('approved', 'awaiting_signatures', 'active') AND next_review_date IS NOT NULL"
+    " GROUP BY next_review_date"
+)
+
 
 def known_values() -> list[dict[str, str]]:
     """Every (dimension, value) the dashboard shows: the rows exist before anything is counted."""
@@ -61,7 +70,7 @@ def counts(dimension: str) -> dict[str, int]:
     return {value: number for value, number in rows}
 
 
-def rebuild(session: Session | None = None) -> None:
+def rebuild(session: Session | None = None, *, review_dates: bool = True) -> None:
     """Recount every tally from the records (after a bulk load that bypassed nothing but wants
     certainty, or to check the triggers). The caller commits."""
     session = session or db.session
@@ -71,6 +80,9 @@ def rebuild(session: Session | None = None) -> None:
     )
     for statement in RECOUNT:
         session.execute(text(statement))
+    if review_dates:  # migration 0011 recounts before 0012 has made their table
+        session.execute(text("DELETE FROM agreement_review_tally"))
+        session.execute(text(RECOUNT_REVIEWS))
 
 
 def refresh_readiness(session: Session, agreement_ids: set[int]) -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from factories import Cast, make_organisation, update_organisation
 from factories_agreements import make_agreement
 from flask import Flask
 from sqlalchemy import select
 
+from registry.dates import today_in_london
 from registry.extensions import db
-from registry.models import Agreement, Party
-from registry.services import agreement_parts, lifecycle, tallies
+from registry.models import Agreement, AgreementReviewTally, Party
+from registry.services import agreement_parts, lifecycle, reviews, tallies
 
 
 def maintained_and_recounted(app: Flask) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
@@ -65,3 +68,51 @@ def test_a_draft_made_ready_leaves_the_gaps_count(app: Flask, cast: Cast, as_use
         assert db.session.get(Agreement, ready.id).readiness_gaps == 0
     listed = as_user(cast.ig).get("/agreements/?gaps=yes")
     assert "1 agreement matches" in listed.text and ready.reference not in listed.text
+
+
+def review_tallies(app: Flask) -> tuple[dict, dict]:
+    """The maintained review-date counts (dates with none left out), and the same recounted."""
+
+    def read() -> dict:
+        rows = db.session.execute(select(AgreementReviewTally.review_date, AgreementReviewTally.number))
+        return {day: number for day, number in rows if number}
+
+    with app.app_context():
+        maintained = read()
+        tallies.rebuild()
+        recounted = read()
+        db.session.rollback()
+    return maintained, recounted
+
+
+def test_review_windows_follow_reviews_terminations_and_new_dates(app: Flask, cast: Cast, as_user) -> None:
+    today = today_in_london()
+    overdue = make_agreement(
+        app, cast.manager, [cast.own_org, cast.other_org], status="active", next_review_date=today - timedelta(3)
+    )
+    soon = make_agreement(
+        app, cast.manager, [cast.own_org, cast.other_org], status="approved", next_review_date=today + timedelta(10)
+    )
+    make_agreement(
+        app, cast.manager, [cast.own_org, cast.other_org], next_review_date=today - timedelta(5)
+    )  # a draft: not counted
+    maintained, recounted = review_tallies(app)
+    assert maintained == recounted == {today - timedelta(3): 1, today + timedelta(10): 1}
+
+    with app.app_context():  # reviewed today (next review a year on), terminated, and a live one made
+        actor = db.session.merge(cast.manager)
+        reviews.record(actor, db.session.get(Agreement, overdue.id), reviewed_on=today, outcome="continue", notes="")
+        lifecycle.terminate(actor, db.session.get(Agreement, soon.id), "Ended", read_version=None)
+        db.session.commit()
+    make_agreement(
+        app, cast.manager, [cast.own_org, cast.other_org], status="active", next_review_date=today + timedelta(40)
+    )
+    maintained, recounted = review_tallies(app)
+    assert maintained == recounted
+    assert sum(maintained.values()) == 2 and today + timedelta(40) in maintained
+
+    page = as_user(cast.manager).get("/governance/")  # the dashboard shows the maintained figures
+    with app.app_context():
+        shown = reviews.counts(db.session.merge(cast.manager), today=today)
+    assert shown == {"overdue": 0, "30": 0, "60": 1, "90": 0}
+    assert page.status_code == 200
