@@ -195,8 +195,14 @@ def _rank(kind: Kind, terms: list[str]) -> Any:
 
 
 def _capped_count(kind: Kind, user: User, terms: list[str], cap: int) -> Any:
-    """SQL: how many match, counting no further than cap + 1."""
-    matches = _matching(kind, user, terms, kind.model.id).limit(cap + 1).subquery()
+    """SQL: how many match, counting no further than cap + 1. On PostgreSQL in id order, newest
+    first: for a common word the planner then walks the primary key and stops at cap + 1 matches
+    (5 ms for 71k matches in a million), for a rare one it still takes the full-text index; with
+    no order it always built the index's bitmap of every match first (13 ms, and more under load)."""
+    matches = _matching(kind, user, terms, kind.model.id)
+    if _dialect() == "postgresql":
+        matches = matches.order_by(kind.model.id.desc())
+    matches = matches.limit(cap + 1).subquery()
     return select(func.count()).select_from(matches).scalar_subquery()
 
 
