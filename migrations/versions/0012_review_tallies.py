@@ -41,8 +41,11 @@ SQLITE_TRIGGERS = {
     f" WHERE NEW.status IN {LIVE} AND NEW.next_review_date IS NOT NULL"
     " ON CONFLICT (review_date) DO UPDATE SET number = agreement_review_tally.number + 1; END",
 }
-# PostgreSQL: the two rows of a change are written earlier date first, so concurrent writers
-# take their row locks in one order and cannot deadlock
+# PostgreSQL: the two rows of a change are written earlier date first, and the trigger is named to
+# fire after 0011's agreement_tally (PostgreSQL fires a table's triggers in name order), so every
+# writer takes the shared status rows before any date row; writers of several agreements in one
+# transaction (lifecycle.expire_due) go in review-date order. Row locks are then always taken in
+# one order and writers cannot deadlock on them.
 PG_FUNCTION = f"""
 DECLARE
     old_day date;
@@ -60,7 +63,7 @@ BEGIN
     RETURN NULL;
 END"""
 PG_TRIGGER = (
-    "CREATE TRIGGER agreement_review_tally AFTER INSERT OR DELETE OR UPDATE OF status, next_review_date"
+    "CREATE TRIGGER agreement_tally_review_dates AFTER INSERT OR DELETE OR UPDATE OF status, next_review_date"
     " ON agreement FOR EACH ROW EXECUTE FUNCTION agreement_review_tally_change()"
 )
 RECOUNT = (
@@ -92,6 +95,6 @@ def downgrade():
         for name in SQLITE_TRIGGERS:
             op.execute(f"DROP TRIGGER {name}")
     else:
-        op.execute("DROP TRIGGER agreement_review_tally ON agreement")
+        op.execute("DROP TRIGGER agreement_tally_review_dates ON agreement")
         op.execute("DROP FUNCTION agreement_review_tally_change()")
     op.drop_table("agreement_review_tally")

@@ -137,7 +137,7 @@ def expire_due(on: date | None = None) -> list[str]:
     on = on or today_in_london()
     due = db.session.scalars(
         select(Agreement).where(Agreement.status.in_(TRANSITIONS["expire"].from_statuses), Agreement.end_date < on)
-        .order_by(Agreement.id)
+        .order_by(Agreement.next_review_date, Agreement.id)  # the review-date tallies' lock order (migration 0012)
     ).all()  # fmt: skip
     for agreement in due:
         _move(
