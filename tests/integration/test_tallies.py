@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
+import pytest
 from factories import Cast, make_organisation, update_organisation
 from factories_agreements import make_agreement
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from registry.dates import today_in_london
 from registry.extensions import db
@@ -116,3 +119,52 @@ def test_review_windows_follow_reviews_terminations_and_new_dates(app: Flask, ca
         shown = reviews.counts(db.session.merge(cast.manager), today=today)
     assert shown == {"overdue": 0, "30": 0, "60": 1, "90": 0}
     assert page.status_code == 200
+
+
+def test_a_multi_agreement_expiry_and_a_termination_on_one_review_date_do_not_deadlock(app: Flask, cast: Cast) -> None:
+    """PostgreSQL: every writer takes the status tallies before any review-date row, so a transaction
+    changing several agreements and one changing another agreement due the same day queue, not deadlock."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("SQLite lets one writer at a time: there is no lock order to get wrong")
+    today = today_in_london()
+    parties = [cast.own_org, cast.other_org]
+    first, second, same_day = (
+        make_agreement(app, cast.manager, parties, status="active", next_review_date=today + timedelta(days))
+        for days in (10, 20, 20)
+    )
+    expire = text("UPDATE agreement SET status = 'expired' WHERE id = :id")
+    with app.app_context():
+        engine = db.engine
+    expiry, termination, watcher = engine.connect(), engine.connect(), engine.connect()
+    try:
+        pid = termination.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        termination.commit()
+        expiry.execute(expire, {"id": first.id})  # holds the status tallies and the first date's row
+        errors: list[BaseException] = []
+
+        def terminate() -> None:
+            try:
+                termination.execute(text("UPDATE agreement SET status = 'terminated' WHERE id = :id"),
+                                    {"id": same_day.id})  # fmt: skip
+                termination.commit()
+            except Exception as error:  # noqa: BLE001  (reported below)
+                errors.append(error)
+
+        worker = threading.Thread(target=terminate)
+        worker.start()
+        deadline = time.monotonic() + 30
+        while watcher.execute(text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :pid"),
+                              {"pid": pid}).scalar() != "Lock":  # fmt: skip
+            watcher.commit()  # a new snapshot of the server's activity each time
+            assert time.monotonic() < deadline, "the termination never waited for the expiry"
+            time.sleep(0.01)
+        # the termination waits for the status tallies, holding no date row: this takes the second date's row
+        expiry.execute(expire, {"id": second.id})
+        expiry.commit()
+        worker.join(timeout=30)
+        assert not worker.is_alive() and errors == []
+    finally:
+        for connection in (expiry, termination, watcher):
+            connection.close()
+    maintained, recounted = review_tallies(app)
+    assert maintained == recounted == {}
