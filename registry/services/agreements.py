@@ -64,10 +64,15 @@ def sector_clause(sector: str) -> Any:
     )
 
 
+def sees_every(user: User) -> bool:
+    """Whether the user may see every agreement (so the maintained counts of all of them are theirs)."""
+    return user.role != Role.PARTNER
+
+
 def visible(user: User) -> Select[tuple[Agreement]]:
     """Agreements the user may see: partners only those their organisation is party to."""
     query = select(Agreement)
-    if user.role == Role.PARTNER:
+    if not sees_every(user):
         query = query.where(party_clause(user.organisation_id or 0))
     return query
 

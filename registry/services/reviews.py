@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 
 from registry.dates import today_in_london
 from registry.extensions import db
-from registry.models import Agreement, AgreementReviewTally, Review, Role, User
+from registry.models import Agreement, Review, User
 from registry.readiness import add_months
-from registry.services import audit, lifecycle, paging
+from registry.services import audit, lifecycle, paging, tallies
 from registry.services.agreement_filters import LIVE, REVIEW_WINDOWS, review_window
-from registry.services.agreements import listed, party_clause, visible
+from registry.services.agreements import listed, party_clause, sees_every, visible
 from registry.services.errors import DomainError
 from registry.services.persist import flush
 
@@ -65,8 +65,8 @@ def counts(user: User, *, organisation_id: int | None = None, today: date | None
     """How many agreements fall in each window, in one statement: a count per window, each a range
     of the (status, next review date) index, so agreements reviewed later are never read."""
     today = today or today_in_london()
-    if user.role != Role.PARTNER and not organisation_id:
-        return _maintained_counts(today)
+    if sees_every(user) and not organisation_id:
+        return tallies.review_windows(today)  # maintained per review date (migration 0012)
 
     def window_count(key: str):  # type: ignore[no-untyped-def]
         query = (
@@ -78,19 +78,6 @@ def counts(user: User, *, organisation_id: int | None = None, today: date | None
 
     row = db.session.execute(select(*(window_count(key) for key in REVIEW_WINDOWS))).one()
     return {key: getattr(row, key) for key in REVIEW_WINDOWS}
-
-
-def _maintained_counts(today: date) -> dict[str, int]:
-    """The same windows summed from the review-date tallies (migration 0012): a few thousand dates
-    at most, where counting the agreements read every overdue one."""
-    day = AgreementReviewTally.review_date
-
-    def window_sum(key: str):  # type: ignore[no-untyped-def]
-        where = review_window(key, today, column=day)
-        return select(func.coalesce(func.sum(AgreementReviewTally.number), 0)).where(where).scalar_subquery().label(key)
-
-    row = db.session.execute(select(*(window_sum(key) for key in REVIEW_WINDOWS))).one()
-    return {key: int(getattr(row, key)) for key in REVIEW_WINDOWS}
 
 
 def for_agreement(agreement: Agreement) -> list[Review]:

@@ -20,15 +20,17 @@ maintained counts against it).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import event, inspect, select, text
+from sqlalchemy import delete, event, func, insert, inspect, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from registry.extensions import db
-from registry.models import Agreement, DataItem, Party, Sector, SubjectGroup
+from registry.models import Agreement, AgreementReviewTally, DataItem, Party, Sector, SubjectGroup
 from registry.models import agreement_choices as choices
 from registry.readiness import gaps
+from registry.services.agreement_filters import LIVE, REVIEW_WINDOWS, review_window
 from registry.services.snapshots import snapshot
 
 CHECKED = ("draft", "awaiting_approval")
@@ -45,11 +47,12 @@ RECOUNT = (
     " AND a.readiness_gaps > 0) WHERE dimension = 'gaps'",
 )
 
-# live agreements by next review date (migration 0012; the same statement fills it there)
-RECOUNT_REVIEWS = (
-    "INSERT INTO agreement_review_tally (review_date, number) SELECT next_review_date, count(*) FROM agreement"
-    " WHERE status IN ('approved', 'awaiting_signatures', 'active') AND next_review_date IS NOT NULL"
-    " GROUP BY next_review_date"
+# live agreements by next review date (migration 0012 fills it with the same statement)
+RECOUNT_REVIEWS = insert(AgreementReviewTally).from_select(
+    ["review_date", "number"],
+    select(Agreement.next_review_date, func.count())
+    .where(Agreement.status.in_(LIVE), Agreement.next_review_date.is_not(None))
+    .group_by(Agreement.next_review_date),
 )
 
 
@@ -70,6 +73,19 @@ def counts(dimension: str) -> dict[str, int]:
     return {value: number for value, number in rows}
 
 
+def review_windows(today: date) -> dict[str, int]:
+    """How many live agreements fall in each review window, summed over the review-date rows: a few
+    thousand dates at most, where counting the agreements read every overdue one."""
+    day = AgreementReviewTally.review_date
+
+    def window_sum(key: str) -> Any:
+        total = select(func.coalesce(func.sum(AgreementReviewTally.number), 0)).where(review_window(key, today, day))
+        return total.scalar_subquery().label(key)
+
+    row = db.session.execute(select(*(window_sum(key) for key in REVIEW_WINDOWS))).one()
+    return {key: int(getattr(row, key)) for key in REVIEW_WINDOWS}
+
+
 def rebuild(session: Session | None = None, *, review_dates: bool = True) -> None:
     """Recount every tally from the records (after a bulk load that bypassed nothing but wants
     certainty, or to check the triggers). The caller commits."""
@@ -81,8 +97,8 @@ def rebuild(session: Session | None = None, *, review_dates: bool = True) -> Non
     for statement in RECOUNT:
         session.execute(text(statement))
     if review_dates:  # migration 0011 recounts before 0012 has made their table
-        session.execute(text("DELETE FROM agreement_review_tally"))
-        session.execute(text(RECOUNT_REVIEWS))
+        session.execute(delete(AgreementReviewTally))
+        session.execute(RECOUNT_REVIEWS)
 
 
 def refresh_readiness(session: Session, agreement_ids: set[int]) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from factories import Cast, make_organisation, update_organisation
@@ -18,14 +20,19 @@ from registry.models import Agreement, AgreementReviewTally, Party
 from registry.services import agreement_parts, lifecycle, reviews, tallies
 
 
-def maintained_and_recounted(app: Flask) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
-    dimensions = ("status", "kind", "sector", "gaps")
+def _before_and_after_rebuild(app: Flask, read: Callable[[], dict[Any, Any]]) -> tuple[dict, dict]:
+    """What ``read`` finds in the maintained rows, and the same after a recount from the records."""
     with app.app_context():
-        maintained = {d: tallies.counts(d) for d in dimensions}
+        maintained = read()
         tallies.rebuild()
-        recounted = {d: tallies.counts(d) for d in dimensions}
+        recounted = read()
         db.session.rollback()  # leave the maintained rows as they were
     return maintained, recounted
+
+
+def maintained_and_recounted(app: Flask) -> tuple[dict, dict]:
+    dimensions = ("status", "kind", "sector", "gaps")
+    return _before_and_after_rebuild(app, lambda: {d: tallies.counts(d) for d in dimensions})
 
 
 def test_counts_follow_every_kind_of_change(app: Flask, cast: Cast) -> None:
@@ -80,12 +87,7 @@ def review_tallies(app: Flask) -> tuple[dict, dict]:
         rows = db.session.execute(select(AgreementReviewTally.review_date, AgreementReviewTally.number))
         return {day: number for day, number in rows if number}
 
-    with app.app_context():
-        maintained = read()
-        tallies.rebuild()
-        recounted = read()
-        db.session.rollback()
-    return maintained, recounted
+    return _before_and_after_rebuild(app, read)
 
 
 def test_review_windows_follow_reviews_terminations_and_new_dates(app: Flask, cast: Cast, as_user) -> None:
