@@ -37,6 +37,7 @@ RULES: dict[str, frozenset[Role]] = {
     "agreement.create": frozenset({ADMIN, MANAGER}),
     "agreement.edit": frozenset({ADMIN, MANAGER}),
     "agreement.submit": frozenset({ADMIN, MANAGER}),
+    # four-eyes: never by whoever submitted or last edited the version (four_eyes_problem, below)
     "agreement.approve": frozenset({ADMIN, IG}),
     "agreement.return": frozenset({ADMIN, IG}),
     "agreement.request_signatures": frozenset({ADMIN, MANAGER, IG}),
@@ -44,6 +45,8 @@ RULES: dict[str, frozenset[Role]] = {
     "agreement.sign": frozenset({PARTNER}),
     "agreement.download": frozenset({ADMIN, MANAGER, IG, PARTNER}),
     "agreement.terminate": frozenset({ADMIN, IG}),
+    # a proposed variation: whoever may change agreements, and IG officers, may withdraw it
+    "agreement.withdraw_variation": frozenset({ADMIN, MANAGER, IG}),
     "agreement.review": frozenset({ADMIN, MANAGER, IG}),
     "review.dashboard": frozenset({ADMIN, MANAGER, IG}),
     # a private calendar feed of the review dates the user can see
@@ -74,7 +77,29 @@ def can(user: User | None, action: str, obj: Any = None) -> bool:
             return False
         if action == "objective.progress" and user.role == PARTNER:
             return isinstance(obj, Objective) and obj.owner_organisation_id == user.organisation_id
+        if action == "agreement.approve" and isinstance(obj, Agreement):
+            return four_eyes_problem(user, obj) is None
     return True
+
+
+def four_eyes_problem(user: User, agreement: Agreement) -> str | None:
+    """Why this user may not approve this version, if they may not: the four-eyes rule."""
+    rule = "a version is never approved by whoever submitted it or last changed it, so another IG officer must"
+    if user.id == agreement.submitted_by_id:
+        return f"You cannot approve version {agreement.version_number} because you submitted it: {rule} approve it"
+    if user.id == agreement.last_edited_by_id:
+        return (
+            f"You cannot approve version {agreement.version_number} because you made the last change to it: "
+            f"{rule} approve it"
+        )
+    return None
+
+
+def refusal_reason(user: User, action: str, obj: Any) -> str | None:
+    """The rule, in words, when a visible record's action is refused for a reason other than the role."""
+    if action == "agreement.approve" and isinstance(obj, Agreement) and user.role in RULES[action]:
+        return four_eyes_problem(user, obj)
+    return None
 
 
 def can_see(user: User, obj: Any) -> bool:
@@ -88,5 +113,8 @@ def can_see(user: User, obj: Any) -> bool:
     if isinstance(obj, Objective):
         return can_see(user, obj.partnership)
     if isinstance(obj, Agreement):
-        return any(party.organisation_id == user.organisation_id for party in obj.parties)
+        if any(party.organisation_id == user.organisation_id for party in obj.parties):
+            return True
+        # a proposed variation: also the parties to the agreement it varies (one it would remove is told)
+        return obj.variation_of is not None and can_see(user, obj.variation_of)
     return False

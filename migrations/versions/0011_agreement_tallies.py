@@ -13,7 +13,6 @@ Create Date: 2026-11-26 09:45:00
 
 from alembic import op
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 
 # revision identifiers, used by Alembic.
@@ -99,6 +98,99 @@ PG_TRIGGER_TABLES = {
 }
 
 
+# The record as it was at this revision, read with plain SQL: later models may have columns this
+# schema lacks. Only the readiness rules (pure functions over a plain record) come from the app.
+RECORD_FIELDS = (
+    "title", "kind", "partnership_id", "purpose", "benefits", "necessity", "less_data_rationale",
+    "art6_basis", "art9_condition", "schedule1_condition", "policy_document_in_place", "criminal_condition",
+    "law_enforcement_processing", "other_gateways", "common_law_duty", "national_data_opt_out",
+    "confirmed_anonymised", "identifiability", "approximate_volume", "direction", "frequency",
+    "transfer_method", "access_controls", "onward_sharing", "international_transfers", "transfer_safeguards",
+    "security_measures", "dpia_screening", "dpia_reference", "dpia_date", "dpia_outcome",
+    "privacy_notice_links", "breach_contact", "termination_arrangements", "effective_from", "end_date",
+    "review_interval_months", "next_review_date",
+)  # fmt: skip
+DATES = ("dpia_date", "effective_from", "end_date", "next_review_date")
+AGREEMENT = sa.table(
+    "agreement",
+    sa.column("id", sa.Integer), sa.column("status", sa.String), sa.column("readiness_gaps", sa.Integer),
+    *(sa.column(f, sa.Date if f in DATES else sa.JSON if f == "dpia_screening" else sa.String)
+      for f in RECORD_FIELDS),
+)  # fmt: skip
+PARTY_FIELDS = ("role", "signatory_name", "signatory_job_title", "rights_contact", "retention_period",
+                "disposal_method")  # fmt: skip
+CHECKED = ("draft", "awaiting_approval")
+KNOWN = {
+    "status": ("draft", "awaiting_approval", "approved", "awaiting_signatures", "active", "terminated", "expired"),
+    "kind": ("two_way", "one_way", "joint_controller", "controller_processor", "non_personal"),
+    "sector": ("public", "third", "private"),
+    "gaps": CHECKED,
+}
+RECOUNT = (
+    "UPDATE agreement_tally SET number = (SELECT count(*) FROM agreement a WHERE a.status = agreement_tally.value)"
+    " WHERE dimension = 'status'",
+    "UPDATE agreement_tally SET number = (SELECT count(*) FROM agreement a WHERE a.kind = agreement_tally.value)"
+    " WHERE dimension = 'kind'",
+    RECOUNT_SECTORS,
+    "UPDATE agreement_tally SET number = (SELECT count(*) FROM agreement a WHERE a.status = agreement_tally.value"
+    " AND a.readiness_gaps > 0) WHERE dimension = 'gaps'",
+)
+
+
+def _records(bind, ids):
+    """Plain records of these agreements, with what the readiness rules read of their parts."""
+    listed = ", ".join(str(i) for i in ids)
+    records = {}
+    for row in bind.execute(sa.select(AGREEMENT).where(AGREEMENT.c.id.in_(ids))).mappings():
+        record = {f: (row[f].isoformat() if f in DATES and row[f] else row[f]) for f in RECORD_FIELDS}
+        records[row["id"]] = {**record, "parties": [], "data_items": [], "subject_groups": []}
+    parties = bind.execute(sa.text(
+        f"SELECT p.agreement_id, o.name, {', '.join('p.' + f for f in PARTY_FIELDS)} FROM party p"
+        f" JOIN organisation o ON o.id = p.organisation_id WHERE p.agreement_id IN ({listed}) ORDER BY p.id"
+    ))  # fmt: skip
+    for agreement_id, name, *values in parties:
+        records[agreement_id]["parties"].append(
+            {"organisation_name": name, **dict(zip(PARTY_FIELDS, values, strict=True))}
+        )
+    items = bind.execute(sa.text(
+        f"SELECT agreement_id, name, category FROM data_item WHERE agreement_id IN ({listed}) ORDER BY id"
+    ))  # fmt: skip
+    for agreement_id, name, category in items:
+        records[agreement_id]["data_items"].append({"name": name, "category": category})
+    groups = bind.execute(sa.text(
+        f"SELECT agreement_id, name, includes_children, includes_vulnerable_adults FROM subject_group"
+        f" WHERE agreement_id IN ({listed}) ORDER BY id"
+    ))  # fmt: skip
+    for agreement_id, name, children, vulnerable in groups:
+        records[agreement_id]["subject_groups"].append(
+            {"name": name, "includes_children": bool(children), "includes_vulnerable_adults": bool(vulnerable)}
+        )
+    return records
+
+
+def _backfill_readiness(bind, batch=500):
+    from registry.readiness import gaps  # the rules themselves: pure functions over a plain record
+
+    ids = list(bind.scalars(
+        sa.select(AGREEMENT.c.id).where(AGREEMENT.c.status.in_(CHECKED)).order_by(AGREEMENT.c.id)
+    ))  # fmt: skip
+    for start in range(0, len(ids), batch):
+        records = _records(bind, ids[start : start + batch])
+        bind.execute(
+            AGREEMENT.update().where(AGREEMENT.c.id == sa.bindparam("agreement_id")),
+            [{"agreement_id": i, "readiness_gaps": len(gaps(r))} for i, r in records.items()],
+        )
+
+
+def _recount(bind):
+    rows = [{"dimension": d, "value": v, "number": 0} for d, values in KNOWN.items() for v in values]
+    bind.execute(
+        sa.text("INSERT INTO agreement_tally (dimension, value, number) VALUES (:dimension, :value, :number)"), rows
+    )
+    for statement in RECOUNT:
+        bind.execute(sa.text(statement))
+
+
 def upgrade():
     op.add_column("agreement", sa.Column("readiness_gaps", sa.Integer(), nullable=True))
     op.create_index("ix_agreement_status_readiness_gaps", "agreement", ["status", "readiness_gaps"], unique=False)
@@ -113,12 +205,8 @@ def upgrade():
     # the readiness of agreements still checked, worked out by the app's own rules, then every count;
     # before the triggers exist: with them, each backfilled row would update the same tally row again
     # in this one transaction, which PostgreSQL makes quadratic (each update walks the row's versions)
-    from registry.services import tallies
-
-    session = Session(bind=bind)
-    tallies.backfill(session)
-    tallies.rebuild(session, review_dates=False)  # 0012 adds those
-    session.flush()
+    _backfill_readiness(bind)
+    _recount(bind)
 
     if bind.dialect.name == "sqlite":
         for name, body in SQLITE_TRIGGERS.items():

@@ -157,7 +157,7 @@ def build(
             role=choices.PARTY_ROLES[p["role"]],
             signatory_name=p.get("signatory_name"),
             signatory_job_title=p.get("signatory_job_title"),
-            signed_by=getattr(signed.get(p["organisation_name"]), "signer_name", None),
+            signed_by=getattr(signed.get(p["organisation_name"]), "signed_by", None),
             signed_job_title=getattr(signed.get(p["organisation_name"]), "job_title", None),
             signed_at=getattr(signed.get(p["organisation_name"]), "signed_at", None),
         )

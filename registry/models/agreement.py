@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.dates import utcnow
@@ -72,10 +72,16 @@ class Agreement(db.Model):  # type: ignore[name-defined,misc]
         Index("ix_agreement_status_title_id", "status", "title", "id"),
         Index("ix_agreement_status_updated_at_id", "status", "updated_at", "id"),
         Index("ix_agreement_status_readiness_gaps", "status", "readiness_gaps"),  # 0011
-    )
+        # at most one open variation per agreement (0013)
+        Index("uq_agreement_open_variation", "variation_of_id", unique=True,
+              sqlite_where=text("variation_of_id IS NOT NULL AND variation_ended_at IS NULL"),
+              postgresql_where=text("variation_of_id IS NOT NULL AND variation_ended_at IS NULL")),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    reference: Mapped[str] = mapped_column(String(14), unique=True)
+    # DSA-YYYY-NNNN; a variation's is its agreement's with -VAR<n>. SQLite ignores declared lengths, and
+    # widening the column there would rebuild the table and drop its search and tally triggers (0013)
+    reference: Mapped[str] = mapped_column(String(14).with_variant(String(20), "postgresql"), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(30), index=True)
     status: Mapped[str] = mapped_column(String(30), default="draft", index=True)
@@ -137,9 +143,23 @@ class Agreement(db.Model):  # type: ignore[name-defined,misc]
     readiness_gaps: Mapped[int | None]
     # bumped on every save; forms carry it so a stale edit is refused
     lock_version: Mapped[int] = mapped_column(default=1)
+    # four-eyes approval: neither of these may approve the version (policy.four_eyes_problem)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    last_edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    # A proposed variation is a row of its own beside the agreement in the register, which stays the
+    # version in force until the variation is approved and signed by every party (services/variations.py).
+    variation_of_id: Mapped[int | None] = mapped_column(ForeignKey("agreement.id"), index=True)
+    # on a variation: how it closed (VARIATION_OUTCOMES) and when; both empty while it is open
+    variation_outcome: Mapped[str | None] = mapped_column(String(20))
+    variation_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # on an agreement in the register: the status of its open variation, for lists and filters
+    variation_status: Mapped[str | None] = mapped_column(String(30))
 
     partnership: Mapped[Partnership | None] = relationship(lazy="joined")
-    owner: Mapped[User | None] = relationship(lazy="joined")
+    # a proposed variation's agreement in the register (loaded only when asked for)
+    variation_of: Mapped[Agreement | None] = relationship(remote_side=[id], lazy="select")
+    owner: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[owner_id])
     parties: Mapped[list[Party]] = relationship(
         back_populates="agreement", lazy="selectin", order_by="Party.id", cascade="all, delete-orphan"
     )
@@ -166,6 +186,28 @@ class Agreement(db.Model):  # type: ignore[name-defined,misc]
         "review_interval_months", "next_review_date",
     )  # fmt: skip
     AUDITED = (*RECORD_FIELDS, "status", "version_number", "owner_id", "return_comments")
+
+    @property
+    def is_variation(self) -> bool:
+        return self.variation_of_id is not None
+
+    @property
+    def is_open_variation(self) -> bool:
+        return self.variation_of_id is not None and self.variation_ended_at is None
+
+    @property
+    def root_id(self) -> int:
+        """The agreement in the register: its versions, signatures and sealed documents are kept under it."""
+        return self.variation_of_id or self.id
+
+    @property
+    def register_reference(self) -> str:
+        """The reference people and documents use: a variation carries its agreement's."""
+        return self.reference.rsplit("-VAR", 1)[0]
+
+    @property
+    def variation_status_label(self) -> str | None:
+        return choices.STATUSES[self.variation_status] if self.variation_status else None
 
     @property
     def kind_label(self) -> str:
@@ -263,6 +305,8 @@ class AgreementVersion(db.Model):  # type: ignore[name-defined,misc]
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     approved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the version that replaced it in force (None: not replaced, or replaced before 0013 recorded it)
+    superseded_by: Mapped[int | None]
     # SHA-256 of the approved document (the PDF every party signs)
     document_sha256: Mapped[str | None] = mapped_column(String(64))
 

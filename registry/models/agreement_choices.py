@@ -24,6 +24,13 @@ STATUSES = {
     "expired": "Expired",
 }
 
+# how a proposed variation closed
+VARIATION_OUTCOMES = {
+    "in_force": "Approved, signed and now in force",
+    "withdrawn": "Withdrawn",
+    "ended": "Ended with the agreement",
+}
+
 PARTY_ROLES = {
     "controller": "Controller",
     "joint_controller": "Joint controller",

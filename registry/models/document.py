@@ -28,7 +28,9 @@ class Signature(db.Model):  # type: ignore[name-defined,misc]
     version_number: Mapped[int]
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # the signing account's own name and email at the time it signed (never typed in)
     signer_name: Mapped[str] = mapped_column(String(200))
+    signer_email: Mapped[str | None] = mapped_column(String(254))
     job_title: Mapped[str] = mapped_column(String(200))
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     document_sha256: Mapped[str] = mapped_column(String(64))
@@ -36,6 +38,11 @@ class Signature(db.Model):  # type: ignore[name-defined,misc]
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     user: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def signed_by(self) -> str:
+        """Who signed, as the signed PDF and the page say it: the account's name and email."""
+        return f"{self.signer_name} ({self.signer_email})" if self.signer_email else self.signer_name
 
 
 class SignedDocument(db.Model):  # type: ignore[name-defined,misc]

@@ -1,7 +1,8 @@
 """The lists inside an agreement: parties, data items and data subject groups.
 
 Each change goes through agreements.begin_change/finish_change, so a change to an
-approved agreement starts a new version and every change is audited with its values.
+approved agreement goes into its proposed variation (the part changed is the variation's
+copy of it) and every change is audited with its values.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from registry.extensions import db
 from registry.models import Agreement, DataItem, Party, SubjectGroup, User
 from registry.services.agreements import begin_change, check_party_organisation, finish_change
 from registry.services.errors import DissolvedOrganisation, DomainError, PartyTaken
+from registry.services.variations import counterpart
 
 PARTY_FIELDS = ("role", "signatory_name", "signatory_job_title", "rights_contact", "retention_period",
                 "disposal_method")  # fmt: skip
@@ -38,11 +40,11 @@ def add_party(actor: User, agreement: Agreement, data: dict[str, Any], *, read_v
         raise DissolvedOrganisation(organisation.name, organisation.successor.name if organisation.successor else None)
     if any(p.organisation_id == organisation.id for p in agreement.parties):
         raise PartyTaken()
-    begin_change(actor, agreement, read_version)
+    target = begin_change(actor, agreement, read_version)
     party = Party(organisation_id=organisation.id, **{f: _clean(data.get(f)) for f in PARTY_FIELDS})
-    agreement.parties.append(party)
+    target.parties.append(party)
     after = {"organisation": organisation.name, **_values(party, PARTY_FIELDS)}
-    finish_change(actor, agreement, "agreement.party_added", {"party": {"before": None, "after": after}})
+    finish_change(actor, target, "agreement.party_added", {"party": {"before": None, "after": after}})
     return party
 
 
@@ -51,22 +53,24 @@ def update_party(actor: User, agreement: Agreement, party: Party, data: dict[str
     old = _values(party, PARTY_FIELDS)
     if new == old:
         return party
-    begin_change(actor, agreement, read_version)
+    target = begin_change(actor, agreement, read_version)
+    party = counterpart(target, party)
     for field, value in new.items():
         setattr(party, field, value)
     changes = {f"party {party.organisation.name}: {f}": {"before": old[f], "after": new[f]}
                for f in PARTY_FIELDS if old[f] != new[f]}  # fmt: skip
-    finish_change(actor, agreement, "agreement.party_updated", changes)
+    finish_change(actor, target, "agreement.party_updated", changes)
     return party
 
 
 def remove_party(actor: User, agreement: Agreement, party: Party, *, read_version: int) -> None:
     if any(item.provider_organisation_id == party.organisation_id for item in agreement.data_items):
         raise DomainError(f"{party.organisation.name} provides data items: change or remove them first")
-    begin_change(actor, agreement, read_version)
+    target = begin_change(actor, agreement, read_version)
+    party = counterpart(target, party)
     old = {"organisation": party.organisation.name, **_values(party, PARTY_FIELDS)}
-    agreement.parties.remove(party)
-    finish_change(actor, agreement, "agreement.party_removed", {"party": {"before": old, "after": None}})
+    target.parties.remove(party)
+    finish_change(actor, target, "agreement.party_removed", {"party": {"before": old, "after": None}})
 
 
 def _check_provider(agreement: Agreement, data: dict[str, Any]) -> None:
@@ -77,11 +81,11 @@ def _check_provider(agreement: Agreement, data: dict[str, Any]) -> None:
 
 def add_item(actor: User, agreement: Agreement, data: dict[str, Any], *, read_version: int) -> DataItem:
     _check_provider(agreement, data)
-    begin_change(actor, agreement, read_version)
+    target = begin_change(actor, agreement, read_version)
     item = DataItem(**{f: _clean(data.get(f)) for f in ITEM_FIELDS})
-    agreement.data_items.append(item)
+    target.data_items.append(item)
     finish_change(
-        actor, agreement, "agreement.item_added", {"data item": {"before": None, "after": _values(item, ITEM_FIELDS)}}
+        actor, target, "agreement.item_added", {"data item": {"before": None, "after": _values(item, ITEM_FIELDS)}}
     )
     return item
 
@@ -93,31 +97,34 @@ def update_item(
     new, old = {f: _clean(data.get(f)) for f in ITEM_FIELDS}, _values(item, ITEM_FIELDS)
     if new == old:
         return item
-    begin_change(actor, agreement, read_version)
+    target = begin_change(actor, agreement, read_version)
+    item = counterpart(target, item)
     for field, value in new.items():
         setattr(item, field, value)
-    finish_change(actor, agreement, "agreement.item_updated", {"data item": {"before": old, "after": new}})
+    finish_change(actor, target, "agreement.item_updated", {"data item": {"before": old, "after": new}})
     return item
 
 
 def remove_item(actor: User, agreement: Agreement, item: DataItem, *, read_version: int) -> None:
-    begin_change(actor, agreement, read_version)
+    target = begin_change(actor, agreement, read_version)
+    item = counterpart(target, item)
     old = _values(item, ITEM_FIELDS)
-    agreement.data_items.remove(item)
-    finish_change(actor, agreement, "agreement.item_removed", {"data item": {"before": old, "after": None}})
+    target.data_items.remove(item)
+    finish_change(actor, target, "agreement.item_removed", {"data item": {"before": old, "after": None}})
 
 
 def add_group(actor: User, agreement: Agreement, data: dict[str, Any], *, read_version: int) -> SubjectGroup:
-    begin_change(actor, agreement, read_version)
+    target = begin_change(actor, agreement, read_version)
     group = SubjectGroup(**{f: _clean(data.get(f)) for f in GROUP_FIELDS})
-    agreement.subject_groups.append(group)
-    finish_change(actor, agreement, "agreement.subjects_added",
+    target.subject_groups.append(group)
+    finish_change(actor, target, "agreement.subjects_added",
                   {"data subjects": {"before": None, "after": _values(group, GROUP_FIELDS)}})  # fmt: skip
     return group
 
 
 def remove_group(actor: User, agreement: Agreement, group: SubjectGroup, *, read_version: int) -> None:
-    begin_change(actor, agreement, read_version)
+    target = begin_change(actor, agreement, read_version)
+    group = counterpart(target, group)
     old = _values(group, GROUP_FIELDS)
-    agreement.subject_groups.remove(group)
-    finish_change(actor, agreement, "agreement.subjects_removed", {"data subjects": {"before": old, "after": None}})
+    target.subject_groups.remove(group)
+    finish_change(actor, target, "agreement.subjects_removed", {"data subjects": {"before": old, "after": None}})

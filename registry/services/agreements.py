@@ -1,15 +1,16 @@
 """Agreements: create, find what a user may see, and change the record section by section.
 
 A change to a draft edits it. A change to an approved, awaiting-signature or active
-agreement is material: it starts a new draft version that must be approved and signed
-again (the approved versions stay frozen in AgreementVersion).
+agreement is material: it opens a proposed variation (services/variations.py), the next
+version as a draft beside the version in force, which stays in force until the variation
+is approved and signed by every party.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import raiseload
 
 from registry.extensions import db
@@ -17,7 +18,7 @@ from registry.models import Agreement, Objective, Organisation, Party, Role, Sta
 from registry.readiness import add_months
 from registry.services import audit, references
 from registry.services.errors import AgreementNotEditable, DomainError, StaleEdit
-from registry.services.persist import flush, lock
+from registry.services.persist import flush
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "purpose": ("title", "kind", "partnership_id", "purpose", "benefits", "necessity", "less_data_rationale"),
@@ -64,16 +65,31 @@ def sector_clause(sector: str) -> Any:
     )
 
 
+# agreements in the register: not the proposed variations beside them
+IN_REGISTER = Agreement.variation_of_id.is_(None)
+
+
 def sees_every(user: User) -> bool:
     """Whether the user may see every agreement (so the maintained counts of all of them are theirs)."""
     return user.role != Role.PARTNER
 
 
 def visible(user: User) -> Select[tuple[Agreement]]:
-    """Agreements the user may see: partners only those their organisation is party to."""
-    query = select(Agreement)
+    """Agreements in the register the user may see: partners only those their organisation is party to."""
+    query = select(Agreement).where(IN_REGISTER)
     if not sees_every(user):
         query = query.where(party_clause(user.organisation_id or 0))
+    return query
+
+
+def reachable(user: User) -> Select[tuple[Agreement]]:
+    """Agreements and their proposed variations the user may open: a partner sees a variation of an
+    agreement their organisation is party to, and one that would make it a party."""
+    query = select(Agreement)
+    if not sees_every(user):
+        organisation_id = user.organisation_id or 0
+        own = select(Party.agreement_id).where(Party.organisation_id == organisation_id)
+        query = query.where(or_(Agreement.id.in_(own), Agreement.variation_of_id.in_(own)))
     return query
 
 
@@ -85,7 +101,8 @@ def listed(query: Select[tuple[Agreement]]) -> Select[tuple[Agreement]]:
 
 
 def get_visible(user: User, reference: str) -> Agreement | None:
-    return db.session.scalar(visible(user).where(Agreement.reference == reference.upper()))
+    """The agreement or proposed variation with this reference, if the user may see it."""
+    return db.session.scalar(reachable(user).where(Agreement.reference == reference.upper()))
 
 
 def for_organisation(user: User, organisation_id: int) -> list[Agreement]:
@@ -110,6 +127,7 @@ def create(actor: User, data: dict[str, Any]) -> Agreement:
         owner_id=actor.id,
         review_interval_months=12,
         lock_version=1,
+        last_edited_by_id=actor.id,
     )
     db.session.add(agreement)
     flush()
@@ -123,33 +141,64 @@ def create(actor: User, data: dict[str, Any]) -> Agreement:
     return agreement
 
 
-def begin_change(actor: User, agreement: Agreement, read_version: int | None) -> None:
-    """Refuse a stale or not-allowed change; turn a frozen agreement into a new draft version."""
-    lock(agreement)
+def editable(agreement: Agreement) -> bool:
+    """Whether the record can be changed at all (by someone allowed to): not while it awaits approval,
+    not once it has ended, and not a variation that has closed."""
+    if agreement.is_variation and not agreement.is_open_variation:
+        return False
+    return agreement.status not in CLOSED and agreement.status != "awaiting_approval"
+
+
+def begin_change(actor: User, agreement: Agreement, read_version: int | None) -> Agreement:
+    """Refuse a stale or not-allowed change, and return the record the change goes into: the
+    agreement itself while it is a draft; for one approved, awaiting signatures or in force, its
+    proposed variation, opened now."""
+    from registry.services import variations
+
+    variations.lock_both(agreement)
     if read_version is not None and agreement.lock_version != read_version:
         raise StaleEdit(
             changed=audit.changes_since("agreement", agreement.reference, agreement.lock_version - read_version)
         )
+    if agreement.is_variation and not agreement.is_open_variation:
+        raise AgreementNotEditable("This proposed variation has ended and can no longer be changed")
     if agreement.status == "awaiting_approval":
         raise AgreementNotEditable()
     if agreement.status in CLOSED:
         raise AgreementNotEditable(f"This agreement is {agreement.status_label.lower()} and can no longer be changed")
-    if agreement.status in FROZEN:
-        from registry.services import signing
+    if agreement.status not in FROZEN:
+        return agreement
+    if agreement.is_variation:
+        _redraft(actor, agreement)
+        return agreement
+    proposed = variations.open_for(agreement)
+    if proposed is not None:
+        raise AgreementNotEditable(
+            f"Version {proposed.version_number} is already proposed as a variation of this agreement: "
+            "make your change to the proposed variation"
+        )
+    return variations.begin(actor, agreement)
 
-        signing.void_signatures(actor, agreement)
-        before = {"status": agreement.status, "version_number": agreement.version_number}
-        agreement.status = "draft"
-        agreement.version_number += 1
-        agreement.return_comments = None
-        audit.record("agreement.new_version", "agreement", agreement.reference, actor=actor, changes={
-            "status": {"before": before["status"], "after": "draft"},
-            "version_number": {"before": before["version_number"], "after": agreement.version_number},
-        })  # fmt: skip
+
+def _redraft(actor: User, variation: Agreement) -> None:
+    """An approved variation changed again becomes the next version, a draft (its signatures void)."""
+    from registry.services import variations
+
+    variations.void_unsigned(actor, variation, [variation.version_number])
+    before = {"status": variation.status, "version_number": variation.version_number}
+    variation.status = "draft"
+    variation.version_number = variations.next_number(variations.in_register(variation))
+    variation.return_comments = None
+    variations.follow_status(variation)
+    audit.record("agreement.new_version", "agreement", variation.reference, actor=actor, changes={
+        "status": {"before": before["status"], "after": "draft"},
+        "version_number": {"before": before["version_number"], "after": variation.version_number},
+    })  # fmt: skip
 
 
-def finish_change(actor: User, agreement: Agreement, action: str, changes: dict[str, Any]) -> None:
+def finish_change(actor: User | None, agreement: Agreement, action: str, changes: dict[str, Any]) -> None:
     agreement.lock_version += 1
+    agreement.last_edited_by_id = actor.id if actor else agreement.last_edited_by_id
     flush()
     audit.record(action, "agreement", agreement.reference, actor=actor, changes=changes)
 
@@ -175,19 +224,17 @@ def update_section(
     current = {f: getattr(agreement, f) for f in pending}
     if current == pending and not changed_lists:
         return agreement  # nothing to save: no new version for a form saved unchanged
-    begin_change(actor, agreement, read_version)
+    target = begin_change(actor, agreement, read_version)
     for field, value in pending.items():
-        setattr(agreement, field, (value.strip() or None) if isinstance(value, str) else value)
-    changes = audit.diff(agreement, fields)
+        setattr(target, field, (value.strip() or None) if isinstance(value, str) else value)
+    changes = audit.diff(target, fields)
     if objective_ids is not None:
-        agreement.objectives = list(db.session.scalars(select(Objective).where(Objective.id.in_(objective_ids))))
+        target.objectives = list(db.session.scalars(select(Objective).where(Objective.id.in_(objective_ids))))
     if gateway_ids is not None:
-        agreement.gateways = list(
-            db.session.scalars(select(StatutoryGateway).where(StatutoryGateway.id.in_(gateway_ids)))
-        )
+        target.gateways = list(db.session.scalars(select(StatutoryGateway).where(StatutoryGateway.id.in_(gateway_ids))))
     changes.update(changed_lists)
-    finish_change(actor, agreement, "agreement.updated", changes)
-    return agreement
+    finish_change(actor, target, "agreement.updated", changes)
+    return target
 
 
 def _list_changes(agreement: Agreement, objective_ids: list[int] | None, gateway_ids: list[int] | None) -> dict:

@@ -35,7 +35,6 @@ def _sign_by_every_party(agreement, signatories: dict[int, User]) -> None:  # ty
         signing.sign(
             signer,
             agreement,
-            signer_name=signer.name,
             job_title=signer.job_title,  # type: ignore[attr-defined]
             fingerprint=version.document_sha256,
         )

@@ -89,6 +89,10 @@ class AgreementNotEditable(DomainError):
     message = "This agreement cannot be changed while it is awaiting approval: ask an IG officer to return it first"
 
 
+class FourEyes(DomainError):
+    """An approval by whoever submitted or last edited the version (policy.four_eyes_problem)."""
+
+
 class IllegalTransition(DomainError):
     pass
 

@@ -106,13 +106,15 @@ def pending(today: date, summary: Summary) -> list[Reminder]:
     """The reminders reached by today that no run has claimed yet."""
     agreements = list(db.session.scalars(
         select(Agreement)
-        .where(Agreement.status.in_(LIVE), Agreement.next_review_date <= today + timedelta(days=FIRST))
+        .where(Agreement.status.in_(LIVE), Agreement.next_review_date <= today + timedelta(days=FIRST),
+               Agreement.variation_of_id.is_(None))
         .order_by(Agreement.next_review_date, Agreement.id)
     ))  # fmt: skip
     claimed = set(db.session.execute(
         select(ReviewReminder.agreement_id, ReviewReminder.threshold)
         .join(Agreement, Agreement.id == ReviewReminder.agreement_id)
-        .where(ReviewReminder.next_review_date == Agreement.next_review_date, Agreement.status.in_(LIVE))
+        .where(ReviewReminder.next_review_date == Agreement.next_review_date, Agreement.status.in_(LIVE),
+               Agreement.variation_of_id.is_(None))
     ).tuples())  # fmt: skip
     officers = _ig_officers()
     found: list[Reminder] = []

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from registry.dates import utcnow
 from registry.documents import agreement_pdf, content
@@ -21,7 +21,7 @@ from registry.documents.seal import KeySource, seal
 from registry.documents.verify import sha256
 from registry.extensions import db
 from registry.models import Agreement, AgreementVersion, Party, Role, Signature, SignedDocument, User
-from registry.services import audit, lifecycle
+from registry.services import audit, lifecycle, variations
 from registry.services.errors import DomainError
 from registry.services.persist import flush
 
@@ -69,12 +69,13 @@ def current_version(agreement: Agreement) -> AgreementVersion | None:
 
 
 def signatures(agreement: Agreement) -> list[Signature]:
-    """The valid (not voided) signatures of the agreement's current version."""
+    """The valid (not voided) signatures of the version the record holds (a variation's: its proposed
+    version; they are kept under the agreement in the register, as its versions are)."""
     return list(
         db.session.scalars(
             select(Signature)
             .where(
-                Signature.agreement_id == agreement.id,
+                Signature.agreement_id == agreement.root_id,
                 Signature.version_number == agreement.version_number,
                 Signature.voided_at.is_(None),
             )
@@ -98,13 +99,19 @@ def party_to_sign(user: User, agreement: Agreement) -> Party | None:
     """The party this user may sign for now, if any."""
     if user.role != Role.PARTNER or not user.is_signatory or agreement.status != "awaiting_signatures":
         return None
+    if agreement.is_variation and not agreement.is_open_variation:
+        return None
     party = next((p for p in agreement.parties if p.organisation_id == user.organisation_id), None)
     if party is None or any(s.organisation_id == party.organisation_id for s in signatures(agreement)):
         return None
     return party
 
 
-def sign(actor: User, agreement: Agreement, *, signer_name: str, job_title: str, fingerprint: str) -> Signature:
+def sign(actor: User, agreement: Agreement, *, job_title: str, fingerprint: str) -> Signature:
+    """Sign for the actor's organisation, in the account's own name and email. The agreement (and, for
+    a variation, the one it varies first) is locked, so the last two parties signing at once cannot
+    both miss each other's signature and leave the document unsealed."""
+    variations.lock_both(agreement)
     party = party_to_sign(actor, agreement)
     if party is None:
         raise SigningRefused("You cannot sign this agreement: it is not awaiting your organisation’s signature")
@@ -112,11 +119,12 @@ def sign(actor: User, agreement: Agreement, *, signer_name: str, job_title: str,
     if version is None or version.document_sha256 != fingerprint:
         raise SigningRefused("The document changed after you opened it: read the current version, then sign")
     signature = Signature(
-        agreement_id=agreement.id,
+        agreement_id=agreement.root_id,
         version_number=agreement.version_number,
         organisation_id=party.organisation_id,
         user_id=actor.id,
-        signer_name=signer_name.strip(),
+        signer_name=actor.name,
+        signer_email=actor.email,
         job_title=job_title.strip(),
         signed_at=utcnow(),
         document_sha256=fingerprint,
@@ -130,7 +138,7 @@ def sign(actor: User, agreement: Agreement, *, signer_name: str, job_title: str,
         actor=actor,
         changes={
             "organisation": {"before": None, "after": party.organisation.name},
-            "signer": {"before": None, "after": f"{signature.signer_name}, {signature.job_title}"},
+            "signer": {"before": None, "after": f"{signature.signed_by}, {signature.job_title}"},
             "version": {"before": None, "after": agreement.version_number},
             "document_sha256": {"before": None, "after": fingerprint},
         },
@@ -156,7 +164,7 @@ def complete(actor: User, agreement: Agreement, version: AgreementVersion) -> Si
             f"{version.approved_by.name if version.approved_by else 'an IG officer'}",
         )
     ]
-    events += [(s.signed_at, f"Signed by {s.signer_name}, {s.job_title}, for {s.organisation.name}") for s in signed]
+    events += [(s.signed_at, f"Signed by {s.signed_by}, {s.job_title}, for {s.organisation.name}") for s in signed]
     certificate = agreement_pdf.Certificate(
         events=events,
         fingerprint=version.document_sha256 or "",
@@ -174,11 +182,11 @@ def complete(actor: User, agreement: Agreement, version: AgreementVersion) -> Si
     sealed = seal(
         agreement_pdf.render(document),
         key_source(),
-        reason=f"Signed by every party: {agreement.reference} version {version.number}",
+        reason=f"Signed by every party: {agreement.register_reference} version {version.number}",
         location=current_app.config["ORGANISATION_NAME"],
     )
     stored = SignedDocument(
-        agreement_id=agreement.id,
+        agreement_id=agreement.root_id,
         version_number=version.number,
         pdf=sealed,
         sha256=sha256(sealed),
@@ -203,29 +211,11 @@ def complete(actor: User, agreement: Agreement, version: AgreementVersion) -> Si
     return stored
 
 
-def void_signatures(actor: User | None, agreement: Agreement) -> int:
-    """A new version voids the signatures of earlier ones (they stay on record, marked void)."""
-    result = db.session.execute(
-        update(Signature)
-        .where(Signature.agreement_id == agreement.id, Signature.voided_at.is_(None))
-        .values(voided_at=utcnow())
-    )
-    if result.rowcount:
-        audit.record(
-            "agreement.signatures_voided",
-            "agreement",
-            agreement.reference,
-            actor=actor,
-            changes={"signatures": {"before": result.rowcount, "after": 0}},
-        )
-    return result.rowcount
-
-
 def signed_documents(agreement: Agreement) -> list[SignedDocument]:
     return list(
         db.session.scalars(
             select(SignedDocument)
-            .where(SignedDocument.agreement_id == agreement.id)
+            .where(SignedDocument.agreement_id == agreement.root_id)
             .order_by(SignedDocument.version_number)
         )
     )
@@ -234,6 +224,6 @@ def signed_documents(agreement: Agreement) -> list[SignedDocument]:
 def signed_document(agreement: Agreement, version_number: int) -> SignedDocument | None:
     return db.session.scalar(
         select(SignedDocument).where(
-            SignedDocument.agreement_id == agreement.id, SignedDocument.version_number == version_number
+            SignedDocument.agreement_id == agreement.root_id, SignedDocument.version_number == version_number
         )
     )

@@ -76,7 +76,7 @@ def snapshot(agreement: Agreement) -> dict[str, Any]:
     """The whole record as plain JSON-safe data: what approval freezes and the readiness check reads."""
     data: dict[str, Any] = {field: _plain(getattr(agreement, field)) for field in Agreement.RECORD_FIELDS}
     data.update(
-        reference=agreement.reference,
+        reference=agreement.register_reference,
         version=agreement.version_number,
         status=agreement.status,
         partnership_name=agreement.partnership.name if agreement.partnership else None,

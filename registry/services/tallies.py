@@ -36,22 +36,24 @@ from registry.services.snapshots import snapshot
 CHECKED = ("draft", "awaiting_approval")
 _PARTS = (Party, DataItem, SubjectGroup)
 
+# agreements in the register only: proposed variations beside them are not counted (migration 0013)
 RECOUNT = (
-    "UPDATE agreement_tally SET number = (SELECT count(*) FROM agreement a WHERE a.status = agreement_tally.value)"
-    " WHERE dimension = 'status'",
-    "UPDATE agreement_tally SET number = (SELECT count(*) FROM agreement a WHERE a.kind = agreement_tally.value)"
-    " WHERE dimension = 'kind'",
-    "UPDATE agreement_tally SET number = (SELECT count(DISTINCT p.agreement_id) FROM party p JOIN organisation o"
-    " ON o.id = p.organisation_id WHERE o.sector = agreement_tally.value) WHERE dimension = 'sector'",
     "UPDATE agreement_tally SET number = (SELECT count(*) FROM agreement a WHERE a.status = agreement_tally.value"
-    " AND a.readiness_gaps > 0) WHERE dimension = 'gaps'",
+    " AND a.variation_of_id IS NULL) WHERE dimension = 'status'",
+    "UPDATE agreement_tally SET number = (SELECT count(*) FROM agreement a WHERE a.kind = agreement_tally.value"
+    " AND a.variation_of_id IS NULL) WHERE dimension = 'kind'",
+    "UPDATE agreement_tally SET number = (SELECT count(DISTINCT p.agreement_id) FROM party p JOIN organisation o"
+    " ON o.id = p.organisation_id JOIN agreement a ON a.id = p.agreement_id WHERE o.sector = agreement_tally.value"
+    " AND a.variation_of_id IS NULL) WHERE dimension = 'sector'",
+    "UPDATE agreement_tally SET number = (SELECT count(*) FROM agreement a WHERE a.status = agreement_tally.value"
+    " AND a.readiness_gaps > 0 AND a.variation_of_id IS NULL) WHERE dimension = 'gaps'",
 )
 
 # live agreements by next review date (migration 0012 fills it with the same statement)
 RECOUNT_REVIEWS = insert(AgreementReviewTally).from_select(
     ["review_date", "number"],
     select(Agreement.next_review_date, func.count())
-    .where(Agreement.status.in_(LIVE), Agreement.next_review_date.is_not(None))
+    .where(Agreement.status.in_(LIVE), Agreement.next_review_date.is_not(None), Agreement.variation_of_id.is_(None))
     .group_by(Agreement.next_review_date),
 )
 

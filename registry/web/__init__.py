@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from govuk_frontend_wtf.main import WTFormsHelpers
 from werkzeug.exceptions import HTTPException
 
@@ -96,7 +96,8 @@ def register_web(app: Flask) -> None:
         code = error.code or 500
         title = ERROR_TITLES.get(code, "There is a problem with your request")
         record_refusal(code)  # a signed-in user refused, or asking for a record hidden from them
-        return render_template("errors/error.html", code=code, title=title), code
+        message = g.get("refusal_message") if code == 403 else None
+        return render_template("errors/error.html", code=code, title=title, message=message), code
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):  # type: ignore[no-untyped-def]

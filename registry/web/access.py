@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 
 from registry import database
 from registry.extensions import db, login_manager
-from registry.policy import RULES, can, can_see
+from registry.policy import RULES, can, can_see, refusal_reason
 from registry.services.errors import DomainError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -54,6 +54,7 @@ def authorize(action: str, obj: Any) -> None:
     if not can_see(current_user, obj):
         abort(404)
     if not can(current_user, action, obj):
+        g.refusal_message = refusal_reason(current_user, action, obj)  # the error page names the rule
         abort(403)
 
 

@@ -152,38 +152,44 @@ def test_personal_agreement_from_draft_to_approved_version_and_a_second_version(
             "Northshire Police",
         ]
 
-    # a material change to the approved agreement starts version 2; version 1 stays frozen
+    # a material change to the approved agreement opens a proposed variation, version 2, beside version 1,
+    # which stays approved and frozen
     response = post(
         manager,
         f"{url}/edit/flow",
         {"version": lock_version(app, reference), **{**sections["flow"], "frequency": "weekly"}},
     )
     assert response.status_code == 302
+    variation_url = response.headers["Location"].split("#")[0]
+    assert variation_url.endswith(f"/agreements/{reference}-VAR1")
+    variation = variation_url.rsplit("/", 1)[1]
     with app.app_context():
         agreement = db.session.scalar(select(Agreement).where(Agreement.reference == reference))
-        assert (agreement.status, agreement.version_number) == ("draft", 2)
-        assert (
-            db.session.scalar(select(AgreementVersion.snapshot).where(AgreementVersion.agreement_id == agreement.id))[
-                "frequency"
-            ]
-            == "as_needed"
-        )
-    page = manager.get(f"{url}/compare?from=1&to=current").text
+        assert (agreement.status, agreement.version_number, agreement.frequency) == ("approved", 1, "as_needed")
+        assert agreement.variation_status == "draft"
+        proposed = db.session.scalar(select(Agreement).where(Agreement.reference == variation))
+        assert (proposed.status, proposed.version_number, proposed.frequency) == ("draft", 2, "weekly")
+    page = manager.get(url).text
+    assert "Version 1 is approved. Version 2 is a proposed variation (draft)." in page
+    assert "Weekly" in page.split('id="variation-changes"', 1)[1]
+    page = manager.get(f"{variation_url}/compare?from=1&to=current").text
     table = page.split('id="differences"', 1)[1]
-    assert "How often data is shared" in table or "Frequency" in table
     assert "When needed, case by case" in table and "Weekly" in table
 
-    post(manager, f"{url}/submit", {"version": lock_version(app, reference)})
-    post(ig, f"{url}/approve", {"version": lock_version(app, reference)})
-    page = ig.get(f"{url}/compare?from=1&to=2").text
+    post(manager, f"{variation_url}/submit", {"version": lock_version(app, variation)})
+    post(ig, f"{variation_url}/approve", {"version": lock_version(app, variation)})
+    page = ig.get(f"{variation_url}/compare?from=1&to=2").text
     assert "Weekly" in page.split('id="differences"', 1)[1]
     with app.app_context():
         versions = db.session.scalars(select(AgreementVersion).order_by(AgreementVersion.number)).all()
-        assert [v.superseded_at is not None for v in versions] == [True, False]
-        actions = set(db.session.scalars(select(AgreementVersion.number)))
-        assert actions == {1, 2}
+        # version 1 is replaced only when version 2 is signed by every party
+        assert [(v.number, v.superseded_at) for v in versions] == [(1, None), (2, None)]
+        agreement = db.session.scalar(select(Agreement).where(Agreement.reference == reference))
+        assert (agreement.status, agreement.version_number, agreement.variation_status) == ("approved", 1, "approved")
         events = set(db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == reference)))
-    assert {"agreement.created", "agreement.submit", "agreement.approve", "agreement.new_version"} <= events
+        variation_events = set(db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == variation)))
+    assert {"agreement.created", "agreement.submit", "agreement.approve", "agreement.variation_opened"} <= events
+    assert {"agreement.updated", "agreement.submit", "agreement.approve"} <= variation_events
 
 
 def test_non_personal_agreement_goes_through_with_the_lighter_rules(app, cast, as_user) -> None:

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 
-from registry.web.agreements import documents, edit, export, parts, routes, transitions  # noqa: E402, F401  (register the views)
+from registry.web.agreements import documents, edit, export, parts, routes, transitions, variations  # noqa: E402, F401  (register the views)

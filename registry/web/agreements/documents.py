@@ -94,14 +94,13 @@ def sign(reference: str) -> str | Response:
     if party is None or version is None:
         flash("There is nothing for you to sign on this agreement", "info")
         return redirect(url_for(".view", reference=agreement.reference))
-    form = SignForm(signer_name=current_user.name, fingerprint=version.document_sha256)
+    form = SignForm(fingerprint=version.document_sha256)
     form.authorised.label.text = f"I am authorised to sign this agreement for {party.organisation.name}"
     if form.validate_on_submit():
         try:
             signing.sign(
                 current_user,
                 agreement,
-                signer_name=form.signer_name.data,
                 job_title=form.job_title.data,
                 fingerprint=form.fingerprint.data or "",
             )

@@ -8,12 +8,13 @@ from werkzeug.wrappers import Response
 
 from registry.models import Agreement
 from registry.models import agreement_choices as choices
-from registry.services import agreements
+from registry.services import agreements, variations
 from registry.services.errors import DomainError, StaleEdit
 from registry.web.access import authorize, reject, signed_in
 from registry.web.agreements import bp
 from registry.web.agreements.forms import SECTION_FORMS, GovernanceForm, PurposeForm, SectionForm
 from registry.web.agreements.routes import load, partnership_choices
+from registry.web.agreements.variations import proposed_elsewhere
 
 
 def version_of(form: SectionForm) -> int:
@@ -22,8 +23,17 @@ def version_of(form: SectionForm) -> int:
 
 
 def saved(agreement: Agreement, message: str, anchor: str = "") -> Response:
+    """Back to the record the change went into: for an agreement in force, its proposed variation."""
+    target = agreement
+    if not agreement.is_variation and agreement.status in agreements.FROZEN:
+        target = variations.open_for(agreement) or agreement
+    if target is not agreement:
+        message += (
+            f". This change is in the proposed variation, version {target.version_number}: version "
+            f"{agreement.version_number} stays as it is until the variation is approved and signed by every party"
+        )
     flash(message, "success")
-    return redirect(url_for(".view", reference=agreement.reference) + (f"#{anchor}" if anchor else ""))
+    return redirect(url_for(".view", reference=target.reference) + (f"#{anchor}" if anchor else ""))
 
 
 def _prepare(form: SectionForm, agreement: Agreement, section: str) -> None:
@@ -51,6 +61,9 @@ def edit_section(reference: str, section: str) -> str | Response:
         abort(404)
     agreement = load(reference)
     authorize("agreement.edit", agreement)
+    elsewhere = proposed_elsewhere(agreement)
+    if elsewhere is not None:
+        return elsewhere
     form = SECTION_FORMS[section](obj=agreement)
     _prepare(form, agreement, section)
     stale: StaleEdit | None = None

@@ -107,6 +107,11 @@ class TerminateForm(VersionedForm):
     submit = SubmitField("Terminate agreement", widget=GovSubmitInput())
 
 
+class WithdrawForm(VersionedForm):
+    reason = text("Why is it being withdrawn? (optional)", 5000, None)
+    submit = SubmitField("Withdraw the proposed variation", widget=GovSubmitInput())
+
+
 class ReviewForm(FlaskForm):
     reviewed_on = GovDateField("Date of the review", validators=[DateRequired("Enter the date of the review")])
     outcome = RadioField(
@@ -120,7 +125,6 @@ class ReviewForm(FlaskForm):
 
 
 class SignForm(FlaskForm):
-    signer_name = short("Your full name", required="Enter your full name")
     job_title = short("Your job title", required="Enter your job title")
     authorised = BooleanField(
         "I am authorised to sign this agreement",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import abort, render_template
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -14,11 +14,15 @@ from registry.web.agreements import bp
 from registry.web.agreements.edit import saved, version_of
 from registry.web.agreements.part_forms import GroupForm, ItemForm, PartyForm, VersionedForm
 from registry.web.agreements.routes import load
+from registry.web.agreements.variations import proposed_elsewhere
 
 
 def _editable(reference: str) -> Agreement:
     agreement = load(reference)
     authorize("agreement.edit", agreement)
+    elsewhere = proposed_elsewhere(agreement)
+    if elsewhere is not None:
+        abort(elsewhere)
     return agreement
 
 

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from registry.models import Agreement
 from registry.models import agreement_choices as choices
+from registry.policy import four_eyes_problem
 from registry.readiness import gaps
 from registry.services import agreement_filters, agreements, lifecycle, organisations, partnerships, reviews, signing
 from registry.services.errors import DomainError
@@ -85,8 +86,11 @@ def create() -> str | Response:
 @bp.route("/<reference>")
 @requires("agreement.view")
 def view(reference: str) -> str:
+    from registry.web.agreements.variations import version_label, view_of
+
     agreement = load(reference)
     record = snapshot(agreement)
+    variation = view_of(agreement)
     return render_template(
         "agreements/view.html",
         agreement=agreement,
@@ -94,10 +98,14 @@ def view(reference: str) -> str:
         gaps=gaps(record),
         display=display,
         sections=agreements.SECTION_TITLES,
+        editable=agreements.editable(agreement) and (variation is None or agreement.is_variation),
+        variation=variation,
+        version_label=version_label,
+        four_eyes=four_eyes_problem(current_user, agreement),
         transitions=lifecycle.allowed(agreement),
         versions=lifecycle.versions(agreement),
-        review_list=reviews.for_agreement(agreement),
-        review_state=reviews.state(agreement.next_review_date, agreement.status),
+        review_list=reviews.for_agreement(agreement) if not agreement.is_variation else [],
+        review_state=reviews.state(agreement.next_review_date, "draft" if agreement.is_variation else agreement.status),
         choices=choices,
         labels=LABELS,
         party_states=signing.party_states(agreement) if agreement.status in ("awaiting_signatures", "active") else [],
