@@ -136,6 +136,18 @@ def add_agreements_to_cast(app: Flask, cast: Cast) -> None:
     sign_by_every_party(app, signed)
     cast.signed_url = f"/agreements/{signed.reference}"  # type: ignore[attr-defined]
     cast.draft_url = f"/agreements/{draft.reference}"  # type: ignore[attr-defined]
+    # an agreement with a proposed variation open beside it, and one the admin submitted (four-eyes)
+    varied = make_agreement(app, cast.admin, [cast.own_org, third], status="approved")
+    submitted = make_agreement(app, cast.admin, [cast.own_org, third], status="awaiting_approval")
+    with app.app_context():
+        from registry.services import agreements
+
+        agreement = db.session.get(Agreement, varied.id)
+        variation = agreements.update_section(db.session.merge(cast.manager), agreement, "flow",
+                                              {"frequency": "weekly"}, read_version=agreement.lock_version)  # fmt: skip
+        cast.variation_url = f"/agreements/{variation.reference}"  # type: ignore[attr-defined]
+        db.session.commit()
+    cast.own_submission_url = f"/agreements/{submitted.reference}"  # type: ignore[attr-defined]
     roles = list(cast.by_role())
     extra_orgs = [
         make_organisation(app, name=f"Removable Party {role}", kind="charity", sector="third") for role in roles

@@ -64,11 +64,15 @@ DEMO_ORGANISATIONS: tuple[dict[str, str], ...] = (
 def counts() -> dict[str, int]:
     from registry.models import Agreement, Partnership, SignedDocument, User
 
-    return {
+    found = {
         what: db.session.scalar(select(func.count()).select_from(model))
-        for what, model in (("organisations", Organisation), ("partnerships", Partnership), ("agreements", Agreement),
+        for what, model in (("organisations", Organisation), ("partnerships", Partnership),
                             ("signed PDFs", SignedDocument), ("users", User))
     }  # fmt: skip
+    agreements = select(func.count()).select_from(Agreement)
+    found["agreements"] = db.session.scalar(agreements.where(Agreement.variation_of_id.is_(None)))
+    found["proposed variations"] = db.session.scalar(agreements.where(Agreement.variation_of_id.is_not(None)))
+    return found
 
 
 def is_empty() -> bool:

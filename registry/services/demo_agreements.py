@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from registry.dates import today_in_london
-from registry.models import Organisation, User
+from registry.models import Agreement, Organisation, User
 from registry.readiness import add_months
 from registry.services import agreement_parts, agreements, lifecycle, signing, users
 
@@ -38,6 +38,25 @@ def _sign_by_every_party(agreement, signatories: dict[int, User]) -> None:  # ty
             job_title=signer.job_title,  # type: ignore[attr-defined]
             fingerprint=version.document_sha256,
         )
+
+
+def _propose_variation(manager: User, stats: Agreement) -> None:
+    """A proposed variation of the statistics agreement, submitted by the manager: version 1 stays in
+    force while the IG officer (not the manager: four-eyes) approves it and the parties sign it."""
+    variation = agreements.update_section(
+        manager,
+        stats,
+        "purpose",
+        {"purpose": "Plan digital skills classes and library computer hours where they are most needed."},
+        read_version=stats.lock_version,
+    )
+    agreement_parts.add_item(
+        manager,
+        variation,
+        {"name": "Library computer sessions, by ward", "category": "aggregate"},
+        read_version=variation.lock_version,
+    )
+    lifecycle.submit(manager, variation, read_version=variation.lock_version)
 
 
 def load(by_name: dict[str, Organisation], manager: User, ig: User, partner: User, password: str) -> None:
@@ -126,6 +145,7 @@ def load(by_name: dict[str, Organisation], manager: User, ig: User, partner: Use
     for step in ("submit", "approve", "request_signatures"):
         getattr(lifecycle, step)(ig if step == "approve" else manager, stats, read_version=stats.lock_version)
     _sign_by_every_party(stats, signatories)
+    _propose_variation(manager, stats)
 
     draft = agreements.create(
         manager,

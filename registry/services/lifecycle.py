@@ -96,8 +96,8 @@ def submit(actor: User, agreement: Agreement, *, read_version: int) -> None:
     found = gaps(snapshot(agreement))
     if found:
         raise NotReady(found)
-    agreement.submitted_by_id = actor.id
     _move(actor, agreement, "submit", read_version=read_version)
+    agreement.submitted_by_id = actor.id  # after the move: its lock reads the row afresh
 
 
 def approve(actor: User, agreement: Agreement, *, read_version: int) -> AgreementVersion:
@@ -111,8 +111,6 @@ def approve(actor: User, agreement: Agreement, *, read_version: int) -> Agreemen
     found = gaps(snapshot(agreement))
     if found:
         raise NotReady(found)
-    if agreement.next_review_date is None and agreement.effective_from:
-        agreement.next_review_date = add_months(agreement.effective_from, agreement.review_interval_months)
     _move(
         actor,
         agreement,
@@ -120,6 +118,8 @@ def approve(actor: User, agreement: Agreement, *, read_version: int) -> Agreemen
         read_version=read_version,
         extra={"version": {"before": None, "after": agreement.version_number}},
     )
+    if agreement.next_review_date is None and agreement.effective_from:  # after the move's fresh read
+        agreement.next_review_date = add_months(agreement.effective_from, agreement.review_interval_months)
     version = AgreementVersion(agreement_id=agreement.root_id, number=agreement.version_number,
                                snapshot=snapshot(agreement), approved_by_id=actor.id, approved_at=utcnow())  # fmt: skip
     db.session.add(version)
@@ -131,9 +131,9 @@ def approve(actor: User, agreement: Agreement, *, read_version: int) -> Agreemen
 
 
 def return_to_draft(actor: User, agreement: Agreement, comments: str, *, read_version: int) -> None:
-    agreement.return_comments = comments.strip()
     _move(actor, agreement, "return", read_version=read_version,
-          extra={"return_comments": {"before": None, "after": agreement.return_comments}})  # fmt: skip
+          extra={"return_comments": {"before": None, "after": comments.strip()}})  # fmt: skip
+    agreement.return_comments = comments.strip()  # after the move: its lock reads the row afresh
 
 
 def request_signatures(actor: User, agreement: Agreement, *, read_version: int) -> None:

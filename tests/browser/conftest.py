@@ -54,7 +54,7 @@ EXTRA_ORGANISATIONS = 10
 OTHER_PARTNERSHIP = "Northshire Community Safety Partnership"
 OTHER_OBJECTIVE = "Fewer repeat fire call-outs"
 RETIRED_COMMUNITY = "Gypsy, Roma and Traveller communities"
-# A draft agreement Northbridge Homes is not party to, and one whose version 2 awaits approval.
+# A draft agreement Northbridge Homes is not party to, and one whose proposed variation awaits approval.
 OTHER_AGREEMENT = "Fire safety visits for older people"
 AWAITING_AGREEMENT = "Community centre footfall"
 # Sent for signature: the demo partner (Northbridge Homes) has yet to sign it.
@@ -89,15 +89,26 @@ class LiveServer:
         return self._id(query, f"{organisation!r} is not a member of {partnership!r}")
 
     def agreement_reference(self, title: str) -> str:
-        return self._id(select(Agreement.reference).where(Agreement.title == title), f"no agreement called {title!r}")
+        """The agreement in the register with this title (not a proposed variation of it)."""
+        query = select(Agreement.reference).where(Agreement.title == title, Agreement.variation_of_id.is_(None))
+        return self._id(query, f"no agreement called {title!r}")
+
+    def variation_reference(self, title: str) -> str:
+        """The open proposed variation of the agreement with this title."""
+        query = select(Agreement.reference).where(
+            Agreement.title == title, Agreement.variation_of_id.is_not(None), Agreement.variation_ended_at.is_(None)
+        )
+        return self._id(query, f"no open variation of {title!r}")
 
     def party_id(self, agreement: str, organisation: str) -> int:
         query = select(Party.id).join(Agreement).join(Organisation, Organisation.id == Party.organisation_id)
-        query = query.where(Agreement.title == agreement, Organisation.name == organisation)
+        query = query.where(Agreement.title == agreement, Organisation.name == organisation,
+                            Agreement.variation_of_id.is_(None))  # fmt: skip
         return self._id(query, f"{organisation!r} is not a party to {agreement!r}")
 
     def item_id(self, agreement: str, name: str) -> int:
-        query = select(DataItem.id).join(Agreement).where(Agreement.title == agreement, DataItem.name == name)
+        query = select(DataItem.id).join(Agreement).where(Agreement.title == agreement, DataItem.name == name,
+                                                          Agreement.variation_of_id.is_(None))  # fmt: skip
         return self._id(query, f"no data item {name!r} in {agreement!r}")
 
     def agreement_sent_for_signature(self, title: str, organisations: tuple[str, ...]) -> str:
@@ -189,7 +200,8 @@ def sent_for_signature(title: str, organisations: tuple[str, ...]) -> Agreement:
 
 
 def _load_other_agreements() -> None:
-    """Through the services: a draft without Northbridge Homes, version 2 of another awaiting approval,
+    """Through the services: a draft without Northbridge Homes, a proposed variation (version 2) of another
+    awaiting approval,
     and one awaiting the demo partner's signature."""
     manager, _ = _staff()
     other = agreements.create(manager, {"title": OTHER_AGREEMENT, "kind": "two_way"})
@@ -197,9 +209,10 @@ def _load_other_agreements() -> None:
         _party(manager, other, name, "controller")
     footfall = _approved(AWAITING_AGREEMENT, ("Northbridge Borough Council", "Northbridge College"),
                          "Plan opening hours.", date(today_in_london().year - 1, 4, 1))  # fmt: skip
-    agreements.update_section(manager, footfall, "purpose", {"purpose": "Plan opening hours and staffing."},
-                              read_version=footfall.lock_version)  # fmt: skip
-    lifecycle.submit(manager, footfall, read_version=footfall.lock_version)
+    variation = agreements.update_section(manager, footfall, "purpose",
+                                          {"purpose": "Plan opening hours and staffing."},
+                                          read_version=footfall.lock_version)  # fmt: skip
+    lifecycle.submit(manager, variation, read_version=variation.lock_version)
     sent_for_signature(SIGNING_AGREEMENT, ("Northbridge Homes", "Northbridge College"))
 
 

@@ -30,7 +30,7 @@ DRAFT = "Hospital discharge and housing"  # the demo's draft with gaps; one part
 TRUST = "Northbridge and District NHS Foundation Trust"
 TENANCY_ITEM = "Name, address and date of birth"
 OTHER = "Fire safety visits for older people"  # made by conftest; Northbridge Homes is not a party
-AWAITING = "Community centre footfall"  # made by conftest: version 2 awaits approval
+AWAITING = "Community centre footfall"  # made by conftest: approved; its proposed variation awaits approval
 
 LIST = "Data-sharing agreements"
 CREATE = "Create a data-sharing agreement"
@@ -58,8 +58,19 @@ def agreement_path(title: str, suffix: str = "") -> PathOf:
     return lambda live: f"/agreements/{live.agreement_reference(title)}{suffix}"
 
 
+def variation_path(title: str, suffix: str = "") -> PathOf:
+    return lambda live: f"/agreements/{live.variation_reference(title)}{suffix}"
+
+
 def to(title: str, suffix: str = "") -> Step:
     return go(agreement_path(title, suffix))
+
+
+def to_variation(title: str, suffix: str = "") -> Step:
+    return go(variation_path(title, suffix))
+
+
+WITHDRAW = "Withdraw the proposed variation"
 
 
 def banner(page: Page, text: str) -> None:
@@ -167,7 +178,9 @@ AGREEMENT_SCREENS: list[Screen] = [
     Screen("manager", A + "view", draft_with_gaps, "agreement-draft-gaps", DRAFT),
     Screen("manager", A + "view", submitted_with_gaps, "agreement-submit-refused", DRAFT),
     Screen("manager", A + "view", illegal_transition, "agreement-illegal-transition-refused", DRAFT),
-    Screen("ig", A + "view", to(AWAITING), "agreement-awaiting-approval", AWAITING),
+    Screen("ig", A + "view", to_variation(AWAITING), "agreement-variation-awaiting-approval", AWAITING),
+    *(Screen(r, A + "view", to(AWAITING), "agreement-with-proposed-variation", AWAITING) for r in STAFF),
+    Screen("partner", A + "view", to_variation(AWAITING), "404-other-variation", NOT_FOUND, 404),
     Screen("manager", A + "view", to(STATS), "agreement-review-overdue", STATS),
     Screen("partner", A + "view", to(OTHER), "404-other-agreement", NOT_FOUND, 404),
     *(Screen(r, A + "create", "/agreements/new", "create-agreement", CREATE) for r in EDITORS),
@@ -196,7 +209,8 @@ AGREEMENT_SCREENS: list[Screen] = [
     Screen(
         "manager",
         A + "edit_section",
-        edit_then_save(AWAITING, "purpose", Title="Community centre visits"),
+        then_submit(to_variation(AWAITING, "/edit/purpose"), "Save and return to the agreement",
+                    Title="Community centre visits"),
         "edit-awaiting-approval-errors",
         SECTIONS["purpose"],
     ),
@@ -245,15 +259,27 @@ AGREEMENT_SCREENS: list[Screen] = [
         "add-group-empty-errors",
         ADD_GROUP,
     ),
-    *(Screen(r, A + "return_to_draft", to(AWAITING, "/return"), "return-to-draft", RETURN) for r in ("ig", "admin")),
+    *(
+        Screen(r, A + "return_to_draft", to_variation(AWAITING, "/return"), "return-to-draft", RETURN)
+        for r in ("ig", "admin")
+    ),
     Screen(
         "ig",
         A + "return_to_draft",
-        then_submit(to(AWAITING, "/return"), "Return to draft"),
+        then_submit(to_variation(AWAITING, "/return"), "Return to draft"),
         "return-to-draft-empty-errors",
         RETURN,
     ),
-    Screen("manager", A + "return_to_draft", to(AWAITING, "/return"), "403-return-to-draft", FORBIDDEN, 403),
+    Screen("manager", A + "return_to_draft", to_variation(AWAITING, "/return"), "403-return-to-draft", FORBIDDEN, 403),
+    *(Screen(r, A + "withdraw", to_variation(AWAITING, "/withdraw"), "withdraw-variation", WITHDRAW) for r in STAFF),
+    Screen(
+        "manager",
+        A + "withdraw",
+        then_submit(to_variation(AWAITING, "/withdraw"), WITHDRAW, **{"Why is it being withdrawn? (optional)": "x" * 5001}),
+        "withdraw-variation-errors",
+        WITHDRAW,
+    ),
+    Screen("partner", A + "withdraw", to_variation(AWAITING, "/withdraw"), "404-withdraw-variation", NOT_FOUND, 404),
     *(Screen(r, A + "terminate", to(TENANCY, "/terminate"), "terminate", TERMINATE) for r in ("ig", "admin")),
     Screen(
         "ig",
@@ -279,7 +305,7 @@ AGREEMENT_SCREENS: list[Screen] = [
     *(Screen(r, A + "version", to(TENANCY, "/versions/1"), "version", f"Version 1: {TENANCY}") for r in SIGNED_IN),
     Screen("manager", A + "version", to(TENANCY, "/versions/99"), "404-no-such-version", NOT_FOUND, 404),
     *(Screen(r, A + "compare", to(TENANCY, "/compare"), "compare-one-version", COMPARE) for r in ("ig", "partner")),
-    Screen("ig", A + "compare", to(AWAITING, "/compare"), "compare-differences", COMPARE),
+    Screen("ig", A + "compare", to_variation(AWAITING, "/compare"), "compare-differences", COMPARE),
     *(Screen(r, "reviews.dashboard", "/reviews/", "reviews-overdue", DASHBOARD) for r in STAFF),
     Screen("manager", "reviews.dashboard", "/reviews/?window=90", "reviews-due-in-90-days", DASHBOARD),
     Screen("ig", "reviews.dashboard", dashboard_filtered, "reviews-filtered", DASHBOARD),

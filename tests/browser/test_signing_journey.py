@@ -45,7 +45,7 @@ def sign(page: Page, organisation: str, job_title: str) -> None:
     """From the agreement page: follow the banner to the signing page, confirm and sign."""
     page.get_by_role("link", name="Read and sign the agreement").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Sign version 1 for {organisation}")
-    expect(page.get_by_label("Your full name")).not_to_have_value("")  # filled in from their account
+    expect(page.locator("#signing-as")).to_contain_text("You are signing as")  # their account's own name
     page.get_by_label("Your job title").fill(job_title)
     page.get_by_label(f"I am authorised to sign this agreement for {organisation}").check()
     page.get_by_role("button", name="Sign the agreement").click()

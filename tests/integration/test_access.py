@@ -160,6 +160,16 @@ ACCESS: dict[tuple[str, ...], tuple[Url, tuple[int, ...]]] = {
     # lifecycle steps answer with a redirect whether the step was made or refused for the status
     ("agreements.submit", "POST"): (lambda c: c.draft_url + "/submit", MANAGERS_REDIRECT_OWN_ORG),
     ("agreements.approve", "POST"): (lambda c: c.draft_url + "/approve", (302, 302, 403, 302, 403, 404)),
+    # four-eyes: whoever submitted (or last changed) the version may not approve it, whatever their role
+    ("agreements.approve", "POST", "own submission"): (
+        lambda c: c.own_submission_url + "/approve",
+        (302, 403, 403, 302, 403, 404),
+    ),
+    # a proposed variation: withdrawn by those who change agreements and IG officers; posted without the
+    # version the page was read at, the form comes back with the stale-record message
+    ("agreements.withdraw", "GET"): (lambda c: c.variation_url + "/withdraw", (302, 200, 200, 200, 403, 404)),
+    ("agreements.withdraw", "POST"): (lambda c: c.variation_url + "/withdraw", (302, 200, 200, 200, 403, 404)),
+    ("agreements.view", "GET", "proposed variation"): (lambda c: c.variation_url, VISIBLE_TO_OWN),
     ("agreements.return_to_draft", "GET"): (lambda c: c.draft_url + "/return", (302, 200, 403, 200, 403, 404)),
     ("agreements.return_to_draft", "POST"): (lambda c: c.draft_url + "/return", (302, 200, 403, 200, 403, 404)),
     ("agreements.request_signatures", "POST"): (

@@ -160,25 +160,27 @@ def test_the_verification_code_finds_the_document_in_any_letter_case(client, sig
     assert client.get("/verify", query_string={"code": "x" * 500}).status_code == 200
 
 
-def test_after_a_new_version_is_approved_the_old_pdf_is_genuine_but_superseded(app, client, signed, cast, as_user):  # type: ignore[no-untyped-def]
+def test_an_approved_variation_leaves_the_signed_pdf_current(app, client, signed, cast, as_user):  # type: ignore[no-untyped-def]
+    """A variation approved but not yet signed by every party supersedes nothing (test_variations.py
+    follows it until it is in force)."""
     manager, ig = as_user(cast.manager), as_user(cast.ig)
-    url = f"/agreements/{signed.reference}"
 
-    def post(who, path: str, data: dict | None = None):  # type: ignore[no-untyped-def]
+    def post(who, reference: str, path: str, data: dict | None = None):  # type: ignore[no-untyped-def]
         with app.app_context():
-            version = db.session.get(Agreement, signed.id).lock_version
-        return submit(who, f"{url}/{path}", {"version": version, **(data or {})}, token_from="/")
+            version = db.session.scalar(select(Agreement.lock_version).where(Agreement.reference == reference))
+        return submit(who, f"/agreements/{reference}/{path}", {"version": version, **(data or {})}, token_from="/")
 
     flow = {"direction": "two_way", "frequency": "weekly", "transfer_method": "Secure file transfer",
             "security_measures": "Encrypted at rest and in transit", "international_transfers": "no"}  # fmt: skip
-    assert post(manager, "edit/flow", flow).status_code == 302
-    assert post(manager, "submit").status_code == 302
-    assert post(ig, "approve").status_code == 302
+    assert post(manager, signed.reference, "edit/flow", flow).status_code == 302
+    variation = f"{signed.reference}-VAR1"
+    assert post(manager, variation, "submit").status_code == 302
+    assert post(ig, variation, "approve").status_code == 302
     with app.app_context():
-        assert db.session.get(Agreement, signed.id).status == "approved"
+        assert db.session.get(Agreement, signed.id).status == "active"
 
     response = upload(client, signed.pdf)
     assert verdict(response) == GENUINE
-    assert shown(response, "standing") == "This is version 1; it has been superseded by version 2."
+    assert shown(response, "standing") == "This is the current version, and the agreement is active."
     response = client.get("/verify", query_string={"code": signed.code})
-    assert shown(response, "standing") == "This is version 1; it has been superseded by version 2."
+    assert shown(response, "standing") == "This is the current version, and the agreement is active."

@@ -107,7 +107,8 @@ def sign(reference: str) -> str | Response:
         except DomainError as error:
             reject(form, error)
         else:
-            done = agreement.status == "active"
+            # the last signature puts the agreement (or the variation, in its agreement) in force
+            done = agreement.status == "active" or agreement.variation_outcome == "in_force"
             flash(
                 "You have signed the agreement. "
                 + (
@@ -117,5 +118,6 @@ def sign(reference: str) -> str | Response:
                 ),
                 "success",
             )
-            return redirect(url_for(".view", reference=agreement.reference))
+            shown = agreement.register_reference if agreement.variation_outcome == "in_force" else agreement.reference
+            return redirect(url_for(".view", reference=shown))
     return render_template("agreements/sign.html", form=form, agreement=agreement, party=party, version=version)
