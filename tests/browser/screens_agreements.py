@@ -209,8 +209,9 @@ AGREEMENT_SCREENS: list[Screen] = [
     Screen(
         "manager",
         A + "edit_section",
-        then_submit(to_variation(AWAITING, "/edit/purpose"), "Save and return to the agreement",
-                    Title="Community centre visits"),
+        then_submit(
+            to_variation(AWAITING, "/edit/purpose"), "Save and return to the agreement", Title="Community centre visits"
+        ),
         "edit-awaiting-approval-errors",
         SECTIONS["purpose"],
     ),
@@ -275,7 +276,9 @@ AGREEMENT_SCREENS: list[Screen] = [
     Screen(
         "manager",
         A + "withdraw",
-        then_submit(to_variation(AWAITING, "/withdraw"), WITHDRAW, **{"Why is it being withdrawn? (optional)": "x" * 5001}),
+        then_submit(
+            to_variation(AWAITING, "/withdraw"), WITHDRAW, **{"Why is it being withdrawn? (optional)": "x" * 5001}
+        ),
         "withdraw-variation-errors",
         WITHDRAW,
     ),

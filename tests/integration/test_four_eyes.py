@@ -27,7 +27,8 @@ def status(app: Flask, reference: str) -> str:
 def test_the_submitter_cannot_approve_and_is_told_the_rule(app: Flask, cast, as_user) -> None:
     agreement = make_agreement(app, cast.admin, [cast.own_org, cast.other_org])
     url, admin, ig = f"/agreements/{agreement.reference}", as_user(cast.admin), as_user(cast.ig)
-    assert submit(admin, f"{url}/submit", {"version": lock(app, agreement.reference)}, token_from=url).status_code == 302
+    response = submit(admin, f"{url}/submit", {"version": lock(app, agreement.reference)}, token_from=url)
+    assert response.status_code == 302
 
     page = admin.get(url)
     assert "Approve version 1" not in page.text
@@ -48,7 +49,8 @@ def test_the_last_editor_cannot_approve_though_someone_else_submitted(app: Flask
     admin, manager = as_user(cast.admin), as_user(cast.manager)
     data = {"version": lock(app, agreement.reference), "name": "Tenants' carers"}
     assert submit(admin, f"{url}/subjects/new", data, token_from=url).status_code == 302
-    assert submit(manager, f"{url}/submit", {"version": lock(app, agreement.reference)}, token_from=url).status_code == 302
+    response = submit(manager, f"{url}/submit", {"version": lock(app, agreement.reference)}, token_from=url)
+    assert response.status_code == 302
     refused = submit(admin, f"{url}/approve", {"version": lock(app, agreement.reference)}, token_from=url)
     assert refused.status_code == 403
     assert "because you made the last change to it" in page_text(refused)

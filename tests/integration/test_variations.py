@@ -80,15 +80,18 @@ def counts(app: Flask) -> dict[str, Any]:
 def in_force(app: Flask, cast):  # type: ignore[no-untyped-def]
     """Version 1 of an agreement, signed by every party and sealed; its review due in 20 days."""
     trust = make_organisation(app, name="Northbridge Tenants Trust", sector="third", kind="charity")
-    agreement = make_agreement(app, cast.admin, [cast.own_org, trust], status="awaiting_signatures",
-                               title="Tenancy support", next_review_date=today_in_london() + timedelta(days=20))  # fmt: skip
+    review = today_in_london() + timedelta(days=20)
+    agreement = make_agreement(
+        app, cast.admin, [cast.own_org, trust], status="awaiting_signatures", title="Tenancy support",
+        next_review_date=review,
+    )  # fmt: skip
     sign_by_every_party(app, agreement)
     agreement.trust = trust
     agreement.document = sealed(app, agreement.id, 1)
     return agreement
 
 
-def test_a_change_opens_a_variation_and_the_signed_version_stays_in_force_until_it_replaces_it(  # noqa: PLR0915
+def test_a_change_opens_a_variation_and_the_signed_version_stays_in_force_until_it_replaces_it(
     app: Flask, cast, as_user, client, in_force
 ) -> None:
     reference, url = in_force.reference, f"/agreements/{in_force.reference}"
@@ -103,10 +106,15 @@ def test_a_change_opens_a_variation_and_the_signed_version_stays_in_force_until_
     variation = f"{reference}-VAR1"
     assert response.headers["Location"] == f"/agreements/{variation}#data"
     assert "This change is in the proposed variation, version 2" in page_text(manager.get(f"/agreements/{variation}"))
-    assert post(app, manager, variation, "parties/new", {
-        "organisation_id": newcomer.id, "role": "recipient", "signatory_name": "Ali Khan", "signatory_job_title": "Chair",
-        "rights_contact": "info@foodbank.example", "retention_period": "6 years"}
-                ).status_code == 302  # fmt: skip
+    party = {
+        "organisation_id": newcomer.id,
+        "role": "recipient",
+        "signatory_name": "Ali Khan",
+        "signatory_job_title": "Chair",
+        "rights_contact": "info@foodbank.example",
+        "retention_period": "6 years",
+    }
+    assert post(app, manager, variation, "parties/new", party).status_code == 302
 
     main = row(app, reference)
     assert (main.status, main.version_number, main.next_review_date) == ("active", 1, review_date)
@@ -149,9 +157,8 @@ def test_a_change_opens_a_variation_and_the_signed_version_stays_in_force_until_
     assert (main.status, main.version_number, main.variation_status) == ("active", 2, None)
     assert {p.organisation_id for p in db_parties(app, main.id)} == {cast.own_org.id, in_force.trust.id, newcomer.id}
     with app.app_context():
-        first, second = db.session.scalars(
-            select(AgreementVersion).where(AgreementVersion.agreement_id == in_force.id).order_by(AgreementVersion.number)
-        )  # fmt: skip
+        query = select(AgreementVersion).where(AgreementVersion.agreement_id == in_force.id)
+        first, second = db.session.scalars(query.order_by(AgreementVersion.number))
         assert (first.superseded_by, second.superseded_at) == (2, None) and first.superseded_at is not None
         assert all(s.voided_at is None for s in db.session.scalars(select(Signature)))  # signatures stay valid
     old = upload(client, in_force.document.pdf)
@@ -202,8 +209,8 @@ def test_a_withdrawn_variation_leaves_the_version_in_force_untouched(app: Flask,
     refused = post(app, manager, variation, "edit/flow", {**FLOW, "frequency": "daily"})
     assert refused.status_code == 200
     assert "This proposed variation has ended and can no longer be changed" in page_text(refused)
-    assert post(app, manager, reference, "edit/flow", FLOW).headers["Location"].startswith(
-        f"/agreements/{reference}-VAR2"
+    assert (
+        post(app, manager, reference, "edit/flow", FLOW).headers["Location"].startswith(f"/agreements/{reference}-VAR2")
     )
     assert row(app, f"{reference}-VAR2").version_number == 3  # version 2 was approved once; never reused
 
@@ -269,7 +276,8 @@ def test_the_service_refuses_a_second_variation_while_one_is_open(app: Flask, ca
     with app.app_context():
         manager = db.session.merge(cast.manager)
         agreement = db.session.get(Agreement, in_force.id)
-        agreements.update_section(manager, agreement, "flow", {"frequency": "weekly"}, read_version=agreement.lock_version)
+        version = agreement.lock_version
+        agreements.update_section(manager, agreement, "flow", {"frequency": "weekly"}, read_version=version)
         db.session.commit()
         with pytest.raises(AgreementNotEditable, match="Version 2 is already proposed as a variation"):
             agreements.update_section(manager, agreement, "flow", {"frequency": "daily"},
