@@ -236,6 +236,7 @@ def upgrade():
         foreign = [sa.ForeignKey(f"{target}.id", name=op.f(f"fk_agreement_{name}_{target}"))] if target else []
         op.add_column("agreement", sa.Column(name, type_, *foreign, nullable=True))
     op.create_index(op.f("ix_agreement_variation_of_id"), "agreement", ["variation_of_id"], unique=False)
+    op.create_index(op.f("ix_agreement_variation_status"), "agreement", ["variation_status"], unique=False)
     op.create_index(
         "uq_agreement_open_variation",
         "agreement",
@@ -275,6 +276,7 @@ def downgrade():
     op.drop_column("agreement_version", "superseded_by")
     op.drop_index("uq_agreement_open_variation", table_name="agreement")
     op.drop_index(op.f("ix_agreement_variation_of_id"), table_name="agreement")
+    op.drop_index(op.f("ix_agreement_variation_status"), table_name="agreement")
     if op.get_bind().dialect.name == "postgresql":
         for name, _, target in NEW_COLUMNS:
             if target:

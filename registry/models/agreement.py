@@ -154,7 +154,7 @@ class Agreement(db.Model):  # type: ignore[name-defined,misc]
     variation_outcome: Mapped[str | None] = mapped_column(String(20))
     variation_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # on an agreement in the register: the status of its open variation, for lists and filters
-    variation_status: Mapped[str | None] = mapped_column(String(30))
+    variation_status: Mapped[str | None] = mapped_column(String(30), index=True)
 
     partnership: Mapped[Partnership | None] = relationship(lazy="joined")
     # a proposed variation's agreement in the register (loaded only when asked for)

@@ -22,6 +22,8 @@ from registry.services.audit_log import start_of
 LIVE = ("approved", "awaiting_signatures", "active")
 REVIEW_WINDOWS = {"overdue": "Overdue", "30": "Due within 30 days", "60": "Due in 31 to 60 days",
                   "90": "Due in 61 to 90 days"}  # fmt: skip
+# the steps of a proposed variation's own lifecycle, before it comes into force
+VARIATION_STEPS = ("draft", "awaiting_approval", "approved", "awaiting_signatures")
 DATA_CATEGORIES = {"special_category": "Special category data", "criminal_offence": "Criminal offence data"}
 # a missing review date sorts after every real one; written as a literal, not a parameter, so the
 # expression is the one migration 0010 indexes and both databases use that index
@@ -65,6 +67,7 @@ class AgreementFilters:
     data_category: str = ""  # special_category or criminal_offence: a data item of that category
     review: str = ""  # overdue, 30, 60 or 90 (live agreements only)
     has_gaps: bool = False  # drafts and awaiting approval whose readiness check finds gaps
+    variation: str = ""  # "any" (has a proposed variation) or the variation's status
     starts_from: date | None = None  # effective from, both dates included
     starts_to: date | None = None
     changed_since: date | None = None  # last changed on or after
@@ -109,6 +112,10 @@ def conditions(user: User, filters: AgreementFilters, today: date | None = None)
     if filters.has_gaps:  # the number of gaps is kept up to date on each agreement (services/tallies.py)
         found.append(Agreement.status.in_(CHECKED))
         found.append(Agreement.readiness_gaps > 0)
+    if filters.variation == "any":
+        found.append(Agreement.variation_status.is_not(None))
+    elif filters.variation in VARIATION_STEPS:
+        found.append(Agreement.variation_status == filters.variation)
     if filters.starts_from:
         found.append(Agreement.effective_from >= filters.starts_from)
     if filters.starts_to:

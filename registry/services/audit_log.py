@@ -131,8 +131,10 @@ def history(record: Organisation | Partnership | Agreement, *, include_reads: bo
 
 
 def about(record: Organisation | Partnership | Agreement) -> ColumnElement[bool]:
-    if isinstance(record, Agreement):
-        return and_(AuditEvent.entity_type == "agreement", AuditEvent.entity_id == record.reference)
+    if isinstance(record, Agreement):  # and its proposed variations': one agreement, one history
+        from registry.services.variations import references
+
+        return and_(AuditEvent.entity_type == "agreement", AuditEvent.entity_id.in_(references(record)))
     if isinstance(record, Partnership):
         objective_ids = select(cast(Objective.id, String)).where(Objective.partnership_id == record.id)
         return or_(

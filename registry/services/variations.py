@@ -150,7 +150,8 @@ def _close(actor: User | None, variation: Agreement, outcome: str, action: str, 
     in_register(variation).variation_status = None
     flush()
     audit.record(action, "agreement", variation.reference, actor=actor, changes={
-        "outcome": {"before": None, "after": outcome}, "version": {"before": None, "after": variation.version_number},
+        "variation_outcome": {"before": None, "after": outcome},
+        "version": {"before": None, "after": variation.version_number},
         **extra,
     })  # fmt: skip
 

@@ -145,6 +145,11 @@ def test_a_change_opens_a_variation_and_the_signed_version_stays_in_force_until_
     assert post(app, manager, variation, "submit").status_code == 302
     assert row(app, variation).status == "awaiting_approval"
     assert "Proposed variation: awaiting approval" in page_text(ig.get("/agreements/?status=active"))
+    waiting = page_text(ig.get("/agreements/?variation=awaiting_approval"))
+    assert "1 agreement matches" in waiting and reference in waiting
+    assert "No agreements match your search" in page_text(ig.get("/agreements/?variation=approved"))
+    dashboard = ig.get("/governance/").text.split('id="variations-table"', 1)[1]
+    assert re.search(r"Variation awaiting approval</th>\s*<td[^>]*><a[^>]*>1<span", dashboard), dashboard[:800]
     assert post(app, ig, variation, "approve").status_code == 302
     assert post(app, manager, variation, "request-signatures").status_code == 302
     assert row(app, reference).status == "active"
@@ -282,3 +287,14 @@ def test_the_service_refuses_a_second_variation_while_one_is_open(app: Flask, ca
         with pytest.raises(AgreementNotEditable, match="Version 2 is already proposed as a variation"):
             agreements.update_section(manager, agreement, "flow", {"frequency": "daily"},
                                       read_version=agreement.lock_version)  # fmt: skip
+
+
+def test_the_agreement_history_tells_the_variation_in_plain_english(app: Flask, cast, as_user, in_force) -> None:
+    reference = in_force.reference
+    manager = as_user(cast.manager)
+    assert post(app, manager, reference, "edit/flow", FLOW).status_code == 302
+    assert post(app, manager, f"{reference}-VAR1", "withdraw", {"reason": "Not needed"}).status_code == 302
+    history = page_text(as_user(cast.ig).get(f"/agreements/{reference}/history"))
+    for words in ("Variation of agreement proposed", "Agreement changed", "Proposed variation withdrawn",
+                  "How the proposed variation ended", "Withdrawn", "Not needed"):  # fmt: skip
+        assert words in history, words

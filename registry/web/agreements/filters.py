@@ -13,10 +13,20 @@ from werkzeug.datastructures import MultiDict
 
 from registry.models import Sector
 from registry.models import agreement_choices as choices
-from registry.services.agreement_filters import DATA_CATEGORIES, REVIEW_WINDOWS, SORTS, AgreementFilters
+from registry.services.agreement_filters import (
+    DATA_CATEGORIES,
+    REVIEW_WINDOWS,
+    SORTS,
+    VARIATION_STEPS,
+    AgreementFilters,
+)
 
 SECTORS = {sector.value: sector.label for sector in Sector}
 READINESS_CHOICES = [("yes", "Drafts and awaiting approval with gaps")]
+# a proposed variation beside the version in force: any, or one at a step of its own lifecycle
+VARIATION_CHOICES = [("any", "Has a proposed variation")] + [
+    (status, f"Variation {label.lower()}") for status, label in choices.STATUSES.items() if status in VARIATION_STEPS
+]
 DATE_FIELDS = {
     "starts_from": "Starts on or after",
     "starts_to": "Starts on or before",
@@ -77,6 +87,7 @@ def from_args(args: MultiDict[str, str]) -> tuple[AgreementFilters, dict[str, st
         data_category=_choice(arg("data"), DATA_CATEGORIES),
         review=_choice(arg("review"), REVIEW_WINDOWS),
         has_gaps=arg("gaps") == "yes",
+        variation=_choice(arg("variation"), dict(VARIATION_CHOICES)),
         starts_from=dates["starts_from"],
         starts_to=dates["starts_to"],
         changed_since=dates["changed_since"],
@@ -87,8 +98,8 @@ def from_args(args: MultiDict[str, str]) -> tuple[AgreementFilters, dict[str, st
 
 def raw_values(args: MultiDict[str, str]) -> dict[str, str]:
     """What the user typed or chose, to show back in the form (a bad date is shown as typed)."""
-    names = ("q", "status", "kind", "organisation", "partnership", "sector", "data", "review", "gaps", "sort",
-             *DATE_FIELDS)  # fmt: skip
+    names = ("q", "status", "kind", "organisation", "partnership", "sector", "data", "review", "gaps", "variation",
+             "sort", *DATE_FIELDS)  # fmt: skip
     return {name: args.get(name, "").strip()[:200] for name in names}
 
 

@@ -55,6 +55,7 @@ def index() -> str:
         data_categories=agreement_filters.DATA_CATEGORIES,
         review_windows=agreement_filters.REVIEW_WINDOWS,
         readiness=filters.READINESS_CHOICES,
+        variation_choices=filters.VARIATION_CHOICES,
         sorts=agreement_filters.SORT_LABELS.items(),
         date_fields=filters.DATE_FIELDS,
         organisations=organisation_list if len(organisation_list) <= FILTER_OPTIONS_MAX else None,

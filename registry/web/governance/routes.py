@@ -22,7 +22,7 @@ def dashboard() -> str:
     figures = governance.dashboard(current_user)
     charts = {
         name: bar_chart([(figure.label, figure.value) for figure in getattr(figures, name)])
-        for name in ("by_status", "by_kind", "by_sector", "reviews", "with_gaps")
+        for name in ("by_status", "by_kind", "by_sector", "reviews", "with_gaps", "variations")
     }
     return render_template("governance/dashboard.html", figures=figures, charts=charts)
 
