@@ -81,7 +81,7 @@ def load_demo() -> None:
     click.echo("Loading demo data: organisations, partnerships, agreements; sealing the signed ones…")
     demo.load(current_app.config["DEMO_PASSWORD"])
     db.session.commit()
-    click.echo("Loaded " + ", ".join(f"{n} {what}" for what, n in demo.counts().items()) + ".")
+    click.echo("Loaded " + ", ".join(f"{n} {what if n != 1 else what[:-1]}" for what, n in demo.counts().items()) + ".")
 
 
 @registry_cli.command("demo-sign-ins")

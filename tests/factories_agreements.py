@@ -99,7 +99,7 @@ def make_agreement(
             if step == "activate":  # a shortcut for test data: real agreements become active by signing
                 lifecycle.activate(actor, agreement)
             else:  # four-eyes: someone other than the submitter and last editor approves
-                who = approver() if step == "approve" else actor
+                who = approver(actor) if step == "approve" else actor
                 getattr(lifecycle, step)(who, agreement, read_version=agreement.lock_version)
         db.session.commit()
         return _detach(db.session.get(Agreement, agreement.id))
@@ -108,13 +108,15 @@ def make_agreement(
 APPROVER_EMAIL = "factory-approver@example.org"
 
 
-def approver() -> User:
-    """An IG officer who approves the factories' agreements (in the app context and session in use)."""
+def approver(actor: User) -> User:
+    """An IG officer other than ``actor`` who approves the factories' agreements (four-eyes): the test's
+    own IG officer when it has one, else one made for the purpose (in the app context and session in use)."""
     from sqlalchemy import select
 
     from registry.services import users
 
-    found = db.session.scalar(select(User).where(User.email == APPROVER_EMAIL))
+    query = select(User).where(User.role == Role.IG_OFFICER, User.active, User.id != actor.id).order_by(User.id)
+    found = db.session.scalar(query.limit(1))
     return found or users.create(None, email=APPROVER_EMAIL, name="Factory Approver", role=Role.IG_OFFICER,
                                  password=PASSWORD)  # fmt: skip
 

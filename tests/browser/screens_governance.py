@@ -19,7 +19,7 @@ REPORT = "Compliance report"
 
 def charts_drawn(page: Page, live: LiveServer) -> None:
     page.goto("/governance/")
-    expect(page.locator("svg[role=img]")).to_have_count(5)
+    expect(page.locator("svg[role=img]")).to_have_count(6)
     expect(page.get_by_role("img", name="Agreements by status")).to_be_visible()
 
 

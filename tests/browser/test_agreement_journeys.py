@@ -123,7 +123,7 @@ def close_gaps(manager: Page) -> None:
     )
 
 
-def test_manager_drafts_an_agreement_the_ig_officer_approves_and_a_change_starts_version_2(
+def test_manager_drafts_an_agreement_the_ig_officer_approves_and_a_change_proposes_version_2(
     page_as: Callable[..., Page],
 ) -> None:
     manager = page_as("manager", java_script_enabled=False)
@@ -157,12 +157,15 @@ def test_manager_drafts_an_agreement_the_ig_officer_approves_and_a_change_starts
     manager.reload()
     expect(manager.locator(".govuk-tag").first).to_have_text("Approved")
     manager.get_by_role("link", name="Change purpose", exact=True).click()
-    expect(manager.get_by_text("Saving a change starts version 2 as a draft")).to_be_visible()
+    expect(manager.get_by_text("Saving a change opens a proposed variation")).to_be_visible()
     manager.get_by_label("Purpose of the sharing (optional)").fill(NEW_PURPOSE)
     manager.get_by_role("button", name="Save and return to the agreement").click()
-    success(manager, "Purpose and necessity saved")
-    expect(manager.get_by_text(f"{reference[0]} · version 2")).to_be_visible()
+    success(manager, "Purpose and necessity saved. This change is in the proposed variation, version 2")
+    expect(manager.get_by_text(f"{reference[0]} · proposed variation · version 2")).to_be_visible()
     expect(manager.locator(".govuk-tag").first).to_have_text("Draft")
+    expect(manager.locator("#variation-standing")).to_have_text(
+        "Version 1 is approved. Version 2 is a proposed variation (draft)."
+    )
 
     manager.get_by_role("link", name="Compare versions").click()
     heading(manager).to_have_text("Compare versions")

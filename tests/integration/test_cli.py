@@ -93,7 +93,8 @@ def test_load_demo_loads_once(app: Flask, runner: FlaskCliRunner) -> None:
     assert first.exit_code == 0, first.output
     people = len(demo.DEMO_USERS) + len(SIGNATORIES)
     assert (
-        f"Loaded {len(demo.DEMO_ORGANISATIONS)} organisations, 1 partnerships, 3 agreements, 2 signed PDFs, "
+        f"Loaded {len(demo.DEMO_ORGANISATIONS)} organisations, 1 partnership, 3 agreements, 1 proposed variation, "
+        "2 signed PDFs, "
         f"{people} users." in first.output
     )
     organisations, users = count(app, Organisation), count(app, User)

@@ -90,6 +90,13 @@ def register(app: Flask, cast: Cast) -> dict[str, Any]:
         )
     plant(app, made["awaiting_gaps"], purpose=None)
     plant(app, made["terminated"], status="terminated")
+    with app.app_context():  # a proposed variation of an active one: counted only as a variation
+        from registry.services import agreements
+
+        varied = db.session.get(Agreement, made["later"].id)
+        agreements.update_section(db.session.merge(cast.manager), varied, "flow", {"frequency": "weekly"},
+                                  read_version=varied.lock_version)  # fmt: skip
+        db.session.commit()
     return made
 
 
@@ -114,6 +121,12 @@ EXPECTED = {
     # approved and awaiting signatures are reviewed a year after they take effect: "later"
     "reviews": {"Overdue": 1, "Due within 30 days": 1, "Due in 31 to 60 days": 1, "Due in 61 to 90 days": 1},
     "gaps": {"Draft": 2, "Awaiting approval": 1},
+    "variations": {
+        "Variation draft": 1,
+        "Variation awaiting approval": 0,
+        "Variation approved": 0,
+        "Variation awaiting signatures": 0,
+    },
 }
 
 

@@ -121,9 +121,9 @@ def _detail_agreement(app: Flask, cast: Any, others: list, size: int, *, approve
                 {"name": f"Item {n}", "category": "personal", "provider_organisation_id": provider.id},
                 read_version=live.lock_version,
             )
-        if approve:
-            for step in ("submit", "approve"):
-                getattr(lifecycle, step)(actor, live, read_version=live.lock_version)
+        if approve:  # four-eyes: the IG officer approves what the admin submitted
+            lifecycle.submit(actor, live, read_version=live.lock_version)
+            lifecycle.approve(db.session.merge(cast.ig), live, read_version=live.lock_version)
         db.session.commit()
         return f"/agreements/{live.reference}"
 
