@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 from typing import Any
 
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_SUBMISSION = re.compile(r'name="submission_token"[^>]*value="([^"]+)"')
 _SCRIPTS = re.compile(r"<(script|style)\b.*?</\1>", re.S)
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -41,10 +43,19 @@ def field_error(response: TestResponse, field_id: str) -> str | None:
 
 
 def csrf_token(client: FlaskClient, path: str = "/") -> str:
+    return form_tokens(client, path)["csrf_token"]
+
+
+def form_tokens(client: FlaskClient, path: str = "/") -> dict[str, str]:
+    """The CSRF token of the page, and the one-time submission token of its create form if it has one."""
     response = client.get(path)
     match = _CSRF.search(response.text)
     assert match, f"no CSRF token on {path} (status {response.status_code})"
-    return match.group(1)
+    tokens = {"csrf_token": match.group(1)}
+    one_time = _SUBMISSION.search(response.text)
+    if one_time:
+        tokens["submission_token"] = one_time.group(1)
+    return tokens
 
 
 def submit(
@@ -55,9 +66,16 @@ def submit(
     token_from: str | None = None,
     follow_redirects: bool = False,
 ) -> TestResponse:
-    """Post a form as a browser would: with the CSRF token from the page (or ``token_from``)."""
-    token = csrf_token(client, token_from or path)
-    return client.post(path, data={"csrf_token": token, **(data or {})}, follow_redirects=follow_redirects)
+    """Post a form as a browser would: with the CSRF token (and a create form's submission token)
+    from the page (or ``token_from``).
+
+    A page named by ``token_from`` is not the form's own, so a new submission token is made for the
+    post, as the form's page would have given (a create form refuses a post without one); the
+    tests of those tokens (``test_submission_tokens.py``) post them from the form's own page."""
+    tokens = form_tokens(client, token_from or path)
+    if token_from and token_from != path:
+        tokens.setdefault("submission_token", secrets.token_urlsafe(24))
+    return client.post(path, data={**tokens, **(data or {})}, follow_redirects=follow_redirects)
 
 
 def pager_link(response: TestResponse, rel: str) -> str | None:

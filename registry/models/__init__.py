@@ -25,6 +25,7 @@ from registry.models.partnership import (
     ProgressUpdate,
 )
 from registry.models.reminder import ReviewReminder
+from registry.models.submission import SubmissionToken
 from registry.models.tally import AgreementReviewTally, AgreementTally
 from registry.models.throttle import SignInThrottle
 from registry.models.user import Role, User
@@ -62,6 +63,7 @@ __all__ = [
     "SignedDocument",
     "StatutoryGateway",
     "SubjectGroup",
+    "SubmissionToken",
     "User",
     "UserSession",
 ]

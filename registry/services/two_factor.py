@@ -23,7 +23,7 @@ from sqlalchemy import delete, select
 from registry import dates
 from registry.extensions import db
 from registry.models import RecoveryCode, User
-from registry.services import audit, sessions
+from registry.services import audit, sessions, throttle
 from registry.services.errors import CannotChangeOwnAccount, DomainError
 
 RECOVERY_CODES = 10
@@ -36,6 +36,15 @@ class WrongCode(DomainError):
 
     def __init__(self, message: str | None = None, *, field: str | None = "code") -> None:
         super().__init__(message, field=field)
+
+
+class CodeRefused(WrongCode):
+    """A wrong code at a signed-in confirmation, or any code while the account is locked.
+
+    Counted in the sign-in throttle and audited before it is raised: keep the transaction (do not
+    roll it back), as for a wrong current password."""
+
+    message = "Enter the 6-digit code your authenticator app shows now, or one of your recovery codes"
 
 
 class TwoFactorRequired(DomainError):
@@ -173,9 +182,33 @@ def remaining_recovery_codes(user: User) -> int:
     )
 
 
-def _confirm(user: User, code: str) -> None:
+TURN_OFF = "Turn off two-factor sign-in"
+NEW_RECOVERY_CODES = "Make new recovery codes"
+
+
+def _confirm(user: User, code: str, *, address: str | None, attempted: str) -> None:
+    """A code that confirms a change, limited like the code at sign-in: counted in the same throttle
+    before it is checked (a locked account's code is not checked), a wrong one audited as
+    ``user.two_factor_code_failed``. A right one gives its attempt back but clears no count: this is
+    not a sign-in."""
+    reservation = throttle.reserve(user.email, address)  # commits: nothing is changed before this
+    throttle.wait(reservation)
+    if reservation.refused:
+        raise _code_failed(user, attempted, throttled=True)
     if not verify(user, code):
-        raise WrongCode("Enter the 6-digit code your authenticator app shows now, or one of your recovery codes")
+        throttle.failed(reservation)
+        raise _code_failed(user, attempted)
+    if not throttle.passed(reservation, clear=False):  # locked meanwhile
+        raise _code_failed(user, attempted, throttled=True)
+
+
+def _code_failed(user: User, attempted: str, *, throttled: bool = False) -> CodeRefused:
+    """Audit a refused confirmation code; the error to raise."""
+    changes: dict = {"attempted": {"before": None, "after": attempted}}
+    if throttled:
+        changes["throttled"] = {"before": None, "after": True}
+    audit.record("user.two_factor_code_failed", "user", user.id, actor=user, changes=changes)
+    return CodeRefused()
 
 
 def _clear(user: User) -> None:
@@ -185,19 +218,19 @@ def _clear(user: User) -> None:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
 
 
-def disable(user: User, code: str) -> None:
+def disable(user: User, code: str, *, address: str | None = None) -> None:
     """The user turns two-factor off (not allowed for roles that require it), confirming with a code."""
     if required_for(user):
         raise TwoFactorRequired()
-    _confirm(user, code)
+    _confirm(user, code, address=address, attempted=TURN_OFF)
     _clear(user)
     db.session.flush()
     audit.record("user.two_factor_disabled", "user", user.id, actor=user, changes=_on_off(True, False))
 
 
-def regenerate_recovery_codes(user: User, code: str) -> list[str]:
+def regenerate_recovery_codes(user: User, code: str, *, address: str | None = None) -> list[str]:
     """New recovery codes, replacing every old one (used or not), confirmed with a code."""
-    _confirm(user, code)
+    _confirm(user, code, address=address, attempted=NEW_RECOVERY_CODES)
     codes = _new_recovery_codes(user)
     audit.record("user.recovery_codes_replaced", "user", user.id, actor=user)
     return codes

@@ -126,12 +126,15 @@ def change_password(user: User, *, current: str, new: str, keep: UserSession | N
     A wrong current password counts in the sign-in throttle, so a borrowed session cannot be used
     to guess the password faster than the sign-in page allows.
     """
-    verdict = throttle.check(user.email, address)
-    if verdict.locked:
+    stored = user.password_hash
+    reservation = throttle.reserve(user.email, address)  # counted before the check, and committed
+    if reservation.refused:
         raise WrongCurrentPassword()
-    throttle.wait(verdict)
-    if not verify_password(user.password_hash, current):
-        throttle.failed(user.email, address)
+    throttle.wait(reservation)
+    if not verify_password(stored, current):
+        throttle.failed(reservation)
+        raise WrongCurrentPassword()
+    if not throttle.passed(reservation, clear=False):  # locked meanwhile by a burst of attempts
         raise WrongCurrentPassword()
     problem = password_problem(new, email=user.email, name=user.name)
     if problem:
@@ -164,72 +167,71 @@ def set_signatory(actor: User | None, user: User, is_signatory: bool) -> User:
 def authenticate(email: str, password: str, *, address: str | None = None) -> User | None:
     """The active user with these credentials, or None. Both outcomes are audited.
 
-    Throttled per account and per address (see ``throttle``): a locked account or address gets
-    None without its password being checked, and the failure is audited as any other.
+    Throttled per account and per address (see ``throttle``): the attempt is counted, and the
+    count committed, before the password is checked, so however many arrive at once no more than
+    the limit are checked. One refused (locked, or past the limit) gets None without its password
+    being checked, and is audited as any other failure.
 
     A user with two-factor on is returned with the sign-in not finished: it is finished (audited,
     and the account's failure count cleared) by ``authenticate_code`` once their code is right, so
     knowing the password does not reset the count of wrong codes.
     """
-    verdict = throttle.check(email, address)
-    if verdict.locked:
-        _failed(email, find_by_email(email), throttled=True)
-        return None
     user = find_by_email(email)
     stored = user.password_hash if user is not None and user.active else None
     user_id = user.id if user is not None else None
-    # Nothing is written yet: end the transaction before the wait and the slow hash, so on SQLite
-    # (where a write transaction holds the one write lock) other requests are not kept waiting.
-    _end_read_transaction()
-    throttle.wait(verdict)
+    # The reservation's commit also ends this transaction, which has only read: nothing is held
+    # during the wait and the slow hash, so on SQLite other requests are not kept waiting.
+    reservation = throttle.reserve(email, address)
+    if reservation.refused:
+        _failed(email, get(user_id) if user_id is not None else None, throttled=True)
+        return None
+    throttle.wait(reservation)
     correct = verify_password(stored, password)
     user = get(user_id) if user_id is not None else None
     if user is not None and stored is not None and correct:
+        if not throttle.passed(reservation, clear=not user.two_factor_on):
+            _failed(email, user, throttled=True)  # locked while its password was checked
+            return None
         if not user.two_factor_on:
             _signed_in(user)
         return user
-    throttle.failed(email, address)
+    throttle.failed(reservation)
     _failed(email, user)
     return None
-
-
-def _end_read_transaction() -> None:
-    """Roll back a transaction that has only read (refused if the session holds changes)."""
-    if db.session.new or db.session.dirty or db.session.deleted:
-        raise RuntimeError("a sign-in began with unsaved changes")
-    db.session.rollback()
 
 
 def authenticate_code(user_id: int, code: str, *, address: str | None = None) -> User | None:
     """The second step of a two-factor sign-in: the user, when the code (or a recovery code) is right.
 
     Wrong codes count against the account and the address like wrong passwords, under the same
-    limits; a locked account's code is not checked.
+    limits, counted before the code is checked; a locked account's code is not checked.
     """
     user = get(user_id)
     if user is None or not user.active or not user.two_factor_on:
         return None
-    verdict = throttle.check(user.email, address)
-    if verdict.locked:
-        _failed(user.email, user, throttled=True, wrong_code=True)
+    email = user.email
+    reservation = throttle.reserve(email, address)
+    throttle.wait(reservation)  # with no transaction open (the reservation's commit ended it)
+    user = get(user_id)
+    if user is None:
         return None
-    if verdict.delay:  # as for passwords: no lock held while waiting
-        _end_read_transaction()
-        throttle.wait(verdict)
-        user = get(user_id)
-        if user is None:
-            return None
+    if reservation.refused:
+        _failed(email, user, throttled=True, wrong_code=True)
+        return None
     if two_factor.verify(user, code):
+        if not throttle.passed(reservation):
+            _failed(email, user, throttled=True, wrong_code=True)
+            return None
         _signed_in(user)
         return user
-    throttle.failed(user.email, address)
-    _failed(user.email, user, wrong_code=True)
+    throttle.failed(reservation)
+    _failed(email, user, wrong_code=True)
     return None
 
 
 def _signed_in(user: User) -> None:
+    """A finished sign-in (the throttle's counter already cleared by ``throttle.passed``)."""
     user.last_sign_in_at = utcnow()
-    throttle.succeeded(user.email)
     changes = {"two_factor": {"before": None, "after": True}} if user.two_factor_on else None
     audit.record("user.signed_in", "user", user.id, actor=user, changes=changes)
 

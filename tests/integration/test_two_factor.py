@@ -26,9 +26,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from registry import dates
+from registry.audit_text import action_label
 from registry.extensions import db
 from registry.models import RecoveryCode, User
-from registry.services import demo
+from registry.services import demo, throttle
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 WRONG = "Enter a correct code from your authenticator app, or a recovery code you have not used"
@@ -301,3 +302,73 @@ def test_the_demo_code_command_is_refused_in_production(app_factory: Callable[..
     production_like = app_factory(ALLOW_DEMO_DATA=False)
     result = production_like.test_cli_runner().invoke(args=["registry", "demo-code", "admin@example.org"])
     assert result.exit_code != 0 and "not allowed with production settings" in result.output
+
+
+# --- codes that confirm a change count in the sign-in throttle ------------------------------------
+
+CONFIRM_WRONG = "Enter the 6-digit code your authenticator app shows now, or one of your recovery codes"
+
+
+def wrong_code() -> str:
+    return "000000" if code() != "000000" else "111111"
+
+
+def last_counter(app: Flask, user: User) -> int | None:
+    with app.app_context():
+        return db.session.get(User, user.id).totp_last_counter  # type: ignore[union-attr]
+
+
+def test_wrong_codes_to_turn_two_factor_off_are_counted_and_audited(app: Flask, clock: Clock) -> None:
+    cast = make_cast(app)
+    enable_two_factor(app, cast.manager, SECRET)
+    client = app.test_client(user=cast.manager)
+    for _ in range(5):
+        assert (
+            field_error(submit(client, "/account/two-factor/turn-off", {"code": wrong_code()}), "code") == CONFIRM_WRONG
+        )
+    counter = last_counter(app, cast.manager)
+    locked = submit(client, "/account/two-factor/turn-off", {"code": code()})
+    assert field_error(locked, "code") == CONFIRM_WRONG, "locked: even the right code is refused"
+    assert last_counter(app, cast.manager) == counter, "and it was not checked (a checked code is used up)"
+    assert audit_events(app, "user.two_factor_disabled") == []
+    assert password_step(app.test_client(), "manager@example.org").status_code == 200, "the same lock as signing in"
+
+    events = audit_events(app, "user.two_factor_code_failed")
+    assert [bool(event.changes.get("throttled")) for event in events] == [False] * 5 + [True]
+    assert {(event.actor_id, event.entity_id) for event in events} == {(cast.manager.id, str(cast.manager.id))}
+    assert {event.changes["attempted"]["after"] for event in events} == {"Turn off two-factor sign-in"}
+    assert action_label("user.two_factor_code_failed") == "Wrong two-factor code entered to confirm a change"
+
+
+def test_wrong_codes_for_new_recovery_codes_share_the_count_of_the_sign_in_code(app: Flask, clock: Clock) -> None:
+    cast = make_cast(app)
+    old = enable_two_factor(app, cast.ig, SECRET)
+    signed_in = app.test_client(user=cast.ig)
+    half = app.test_client()
+    password_step(half, "ig@example.org")
+    for _ in range(3):
+        assert field_error(submit(half, "/sign-in/code", {"code": wrong_code()}), "code") == WRONG
+    for _ in range(2):
+        wrong = submit(signed_in, "/account/two-factor/recovery-codes/new", {"code": wrong_code()})
+        assert field_error(wrong, "code") == CONFIRM_WRONG
+    refused = submit(signed_in, "/account/two-factor/recovery-codes/new", {"code": old[0]})
+    assert field_error(refused, "code") == CONFIRM_WRONG, "five wrong codes in all: locked"
+    assert field_error(submit(half, "/sign-in/code", {"code": code()}), "code") == WRONG
+    with app.app_context():
+        assert db.session.scalars(select(RecoveryCode.used_at)).all() == [None] * 10, "the recovery code not used up"
+    assert audit_events(app, "user.recovery_codes_replaced") == []
+    events = audit_events(app, "user.two_factor_code_failed")
+    assert [bool(event.changes.get("throttled")) for event in events] == [False, False, True]
+    assert {event.changes["attempted"]["after"] for event in events} == {"Make new recovery codes"}
+
+
+def test_a_right_confirmation_code_is_not_a_sign_in_and_clears_no_count(app: Flask, clock: Clock) -> None:
+    cast = make_cast(app)
+    enable_two_factor(app, cast.manager, SECRET)
+    client = app.test_client(user=cast.manager)
+    for _ in range(4):
+        submit(client, "/account/two-factor/turn-off", {"code": wrong_code()})
+    response = submit(client, "/account/two-factor/recovery-codes/new", {"code": code()})
+    assert response.headers["Location"] == "/account/two-factor/recovery-codes"
+    with app.app_context():
+        assert throttle.failures(throttle.account_key("manager@example.org")) == 4, "its own attempt given back"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -89,7 +89,9 @@ def recovery_codes_new() -> str | Response:
     form = _confirm_form("Make new recovery codes")
     if form.validate_on_submit():
         try:
-            codes = two_factor.regenerate_recovery_codes(current_user, form.code.data)
+            codes = two_factor.regenerate_recovery_codes(current_user, form.code.data, address=request.remote_addr)
+        except two_factor.CodeRefused as error:
+            form.code.errors = [error.message]  # no rollback: the attempt is counted and audited
         except DomainError as error:
             reject(form, error)
         else:
@@ -109,7 +111,9 @@ def two_factor_turn_off() -> str | Response:
     form = _confirm_form("Turn off two-factor sign-in")
     if form.validate_on_submit():
         try:
-            two_factor.disable(current_user, form.code.data)
+            two_factor.disable(current_user, form.code.data, address=request.remote_addr)
+        except two_factor.CodeRefused as error:
+            form.code.errors = [error.message]  # no rollback: the attempt is counted and audited
         except DomainError as error:
             reject(form, error)
         else:

@@ -10,13 +10,15 @@ from registry.services import objectives
 from registry.services.errors import DomainError
 from registry.web.access import reject, requires
 from registry.web.admin.routes import bp
+from registry.web.once import once, one_time
 from registry.web.partnerships.forms import CommunityForm
 
 
 @bp.route("/communities/", methods=["GET", "POST"])
 @requires("community.manage")
+@once
 def communities() -> str | Response:
-    form = CommunityForm()
+    form = one_time(CommunityForm)()
     if form.validate_on_submit():
         try:
             community = objectives.add_community(current_user, form.name.data)

@@ -11,6 +11,7 @@ from registry.services import organisations, two_factor, users
 from registry.services.errors import DomainError
 from registry.web.access import page_number, reject, requires
 from registry.web.admin.forms import NewUserForm, UserDetailsForm
+from registry.web.once import once, one_time
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -34,8 +35,9 @@ def users_index() -> str:
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @requires("user.manage")
+@once
 def user_create() -> str | Response:
-    form = NewUserForm()
+    form = one_time(NewUserForm)()
     form.organisation_id.choices = _organisation_choices()
     if form.validate_on_submit():
         try:

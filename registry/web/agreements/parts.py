@@ -15,6 +15,7 @@ from registry.web.agreements.edit import saved, version_of
 from registry.web.agreements.part_forms import GroupForm, ItemForm, PartyForm, VersionedForm
 from registry.web.agreements.routes import load
 from registry.web.agreements.variations import proposed_elsewhere
+from registry.web.once import once, one_time
 
 
 def _editable(reference: str) -> Agreement:
@@ -34,9 +35,10 @@ def _render(template: str, form: VersionedForm, agreement: Agreement, **context:
 
 @bp.route("/<reference>/parties/new", methods=["GET", "POST"])
 @signed_in
+@once
 def party_add(reference: str) -> str | Response:
     agreement = _editable(reference)
-    form = PartyForm()
+    form = one_time(PartyForm)()
     # dissolved organisations are listed, marked, so that choosing one can suggest its successor
     form.organisation_id.choices = [("", "Select an organisation"), *organisations.labelled_choices()]
     if form.validate_on_submit():
@@ -93,9 +95,10 @@ def _item_choices(form: ItemForm, agreement: Agreement) -> None:
 
 @bp.route("/<reference>/items/new", methods=["GET", "POST"])
 @signed_in
+@once
 def item_add(reference: str) -> str | Response:
     agreement = _editable(reference)
-    form = ItemForm()
+    form = one_time(ItemForm)()
     _item_choices(form, agreement)
     if form.validate_on_submit():
         try:
@@ -142,9 +145,10 @@ def item_remove(reference: str, item_id: int) -> str | Response:
 
 @bp.route("/<reference>/subjects/new", methods=["GET", "POST"])
 @signed_in
+@once
 def group_add(reference: str) -> str | Response:
     agreement = _editable(reference)
-    form = GroupForm()
+    form = one_time(GroupForm)()
     if form.validate_on_submit():
         try:
             group = agreement_parts.add_group(

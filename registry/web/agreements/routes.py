@@ -16,6 +16,7 @@ from registry.services.snapshots import LABELS, differences, display, snapshot
 from registry.web.access import reject, requires, visible_or_404
 from registry.web.agreements import bp, filters
 from registry.web.agreements.forms import NewAgreementForm
+from registry.web.once import once, one_time
 
 # longer lists of organisations are not offered as a drop-down
 FILTER_OPTIONS_MAX = 300
@@ -68,8 +69,9 @@ def index() -> str:
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires("agreement.create")
+@once
 def create() -> str | Response:
-    form = NewAgreementForm()
+    form = one_time(NewAgreementForm)()
     form.partnership_id.choices = partnership_choices()
     if request.method == "GET" and request.args.get("partnership", "").isdigit():
         form.partnership_id.data = int(request.args["partnership"])

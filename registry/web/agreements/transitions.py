@@ -17,6 +17,7 @@ from registry.web.agreements import bp
 from registry.web.agreements.edit import version_of
 from registry.web.agreements.part_forms import ReturnForm, ReviewForm, TerminateForm, VersionedForm
 from registry.web.agreements.routes import load
+from registry.web.once import once, one_time
 
 
 def _back(agreement: Agreement, anchor: str = "") -> Response:
@@ -124,11 +125,12 @@ def terminate(reference: str) -> str | Response:
 
 @bp.route("/<reference>/reviews/new", methods=["GET", "POST"])
 @signed_in
+@once
 def review(reference: str) -> str | Response:
     return _with_form(
         reference,
         "review",
-        ReviewForm(),
+        one_time(ReviewForm)(),
         "agreements/review.html",
         lambda a, f: reviews.record(
             current_user, a, reviewed_on=f.reviewed_on.data, outcome=f.outcome.data, notes=f.notes.data or ""

@@ -11,6 +11,7 @@ from registry.models import Organisation
 from registry.services import agreements, objectives, organisations, partnerships, reviews
 from registry.services.errors import DomainError, StaleEdit
 from registry.web.access import authorize, page_number, reject, requires, signed_in, visible_or_404
+from registry.web.once import once, one_time
 from registry.web.organisations.forms import KIND_CHOICES, SECTOR_CHOICES, DissolveForm, OrganisationForm
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
@@ -53,8 +54,9 @@ def index() -> str:
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires("organisation.create")
+@once
 def create() -> str | Response:
-    form = OrganisationForm()
+    form = one_time(OrganisationForm)()
     if form.validate_on_submit():
         try:
             organisation = organisations.create(current_user, form.service_data())

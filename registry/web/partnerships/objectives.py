@@ -13,6 +13,7 @@ from registry.progress import assess
 from registry.services import objectives, partnerships
 from registry.services.errors import DomainError, StaleEdit
 from registry.web.access import authorize, reject, requires, signed_in, visible_or_404
+from registry.web.once import once, one_time
 from registry.web.partnerships import bp
 from registry.web.partnerships.forms import ObjectiveForm, ProgressForm
 from registry.web.partnerships.routes import load
@@ -34,10 +35,11 @@ def _prepare(form: ObjectiveForm, partnership: Partnership, objective: Objective
 
 @bp.route("/<int:partnership_id>/objectives/new", methods=["GET", "POST"])
 @signed_in
+@once
 def objective_create(partnership_id: int) -> str | Response:
     partnership = load(partnership_id)
     authorize("objective.create", partnership)
-    form = ObjectiveForm()
+    form = one_time(ObjectiveForm)()
     _prepare(form, partnership)
     if request.method == "GET" and partnership.start_date:
         form.baseline_date.data = partnership.start_date
@@ -97,10 +99,11 @@ def objective_edit(partnership_id: int, objective_id: int) -> str | Response:
 
 @bp.route("/<int:partnership_id>/objectives/<int:objective_id>/progress", methods=["GET", "POST"])
 @signed_in
+@once
 def progress_create(partnership_id: int, objective_id: int) -> str | Response:
     partnership, objective = _load(partnership_id, objective_id)
     authorize("objective.progress", objective)
-    form = ProgressForm()
+    form = one_time(ProgressForm)()
     if form.validate_on_submit():
         try:
             objectives.add_progress(current_user, objective, recorded_on=form.recorded_on.data, value=form.value.data,

@@ -12,6 +12,7 @@ from registry.progress import assess
 from registry.services import agreements, objectives, organisations, partnerships, reviews
 from registry.services.errors import DomainError, StaleEdit
 from registry.web.access import authorize, page_number, reject, requires, signed_in, visible_or_404
+from registry.web.once import once, one_time
 from registry.web.partnerships import bp
 from registry.web.partnerships.forms import (
     PRIORITY_CHOICES,
@@ -65,8 +66,9 @@ def index() -> str:
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires("partnership.create")
+@once
 def create() -> str | Response:
-    form = PartnershipForm()
+    form = one_time(PartnershipForm)()
     form.lead_organisation_id.choices = [("", "Select an organisation"), *organisations.choices()]
     if form.validate_on_submit():
         try:
@@ -129,10 +131,11 @@ def edit(partnership_id: int) -> str | Response:
 
 @bp.route("/<int:partnership_id>/members/new", methods=["GET", "POST"])
 @signed_in
+@once
 def add_member(partnership_id: int) -> str | Response:
     partnership = load(partnership_id)
     authorize("partnership.members", partnership)
-    form = MemberForm()
+    form = one_time(MemberForm)()
     form.organisation_id.choices = [("", "Select an organisation")] + [
         (org_id, name) for org_id, name in organisations.labelled_choices()
     ]
