@@ -13,7 +13,7 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, ConfigError, config_for
-from registry import database, passwords
+from registry import audit_chain, database, passwords
 from registry.extensions import csrf, db, login_manager, migrate
 from registry.models.audit import AuditChainHead, AuditEvent
 
@@ -64,6 +64,7 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     from registry.services import tallies
 
     tallies.register()  # each flush stores the readiness of the agreements it changed
+    audit_chain.register()  # after tallies: audit events join the chain at the commit, after everything else
     from registry.web import register_web
     from registry.web.security import register_security
 
@@ -155,7 +156,8 @@ def _changes_records(session) -> bool:  # type: ignore[no-untyped-def]
         new = [obj for obj in session.new if not isinstance(obj, AuditEvent)]
         dirty = [obj for obj in session.dirty if not isinstance(obj, AuditChainHead)]
         return bool(new or dirty or session.deleted or g.get("records_flushed"))
-    return bool(session.new or session.dirty or session.deleted or g.get("records_flushed"))
+    held = audit_chain.held(session)  # recorded events wait outside the session until the commit
+    return bool(session.new or session.dirty or session.deleted or held or g.get("records_flushed"))
 
 
 __all__ = ["ConfigError", "create_app"]
