@@ -60,7 +60,7 @@ def _until(condition: Callable[[], bool], what: str, seconds: float = 30) -> Non
     ids=["contact", "rename"],
 )
 def test_a_download_and_an_edit_of_the_downloaders_organisation_do_not_deadlock(
-    app_factory: Callable[..., Flask], cast: Cast, as_user: Any, change: dict[str, str]
+    app_factory: Callable[..., Flask], cast: Cast, change: dict[str, str]
 ) -> None:
     """The edit holds the organisation's row (its version check; a rename also changes a key column,
     so its UPDATE takes the strongest row lock); the download commits meanwhile; then the edit commits.
@@ -68,7 +68,7 @@ def test_a_download_and_an_edit_of_the_downloaders_organisation_do_not_deadlock(
     app = app_factory(REQUEST_RETRIES=0)  # the lock order alone must prevent it: no retry to hide behind
     _postgres_only(app)
     agreement = make_agreement(app, cast.manager, [cast.own_org, cast.other_org])
-    partner = as_user(cast.partner)
+    partner = app.test_client(user=cast.partner)  # this app's client (``as_user`` serves the default app)
     holding, release = threading.Event(), threading.Event()
     errors: list[BaseException] = []
     answers: list[int] = []
