@@ -102,6 +102,9 @@ class Config:
     SIGN_IN_DELAY_SECONDS = 1.0
     # roles that must use two-factor sign-in (TOTP): they can use nothing else until they have set it up
     TWO_FACTOR_REQUIRED_ROLES: tuple[str, ...] = ("admin", "ig_officer")
+    # how many times a request PostgreSQL chose as a deadlock victim (or could not serialise) is run again
+    # from the start, before its failure is shown (registry/retry.py); 0 turns retrying off
+    REQUEST_RETRIES: int | str = os.environ.get("REGISTRY_REQUEST_RETRIES", "3")
     # how many reverse proxies in front add X-Forwarded-For (0: none, so the connecting address is the client's)
     TRUSTED_PROXIES: int | str = os.environ.get("REGISTRY_TRUSTED_PROXIES", "0")
     DEMO_PASSWORD = os.environ.get("REGISTRY_DEMO_PASSWORD", "demo-password-2026")
@@ -139,6 +142,10 @@ class Config:
         if not proxies.isdigit() or int(proxies) > 5:
             raise ConfigError(f"REGISTRY_TRUSTED_PROXIES must be a number of proxies from 0 to 5, not {proxies!r}.")
         settings["TRUSTED_PROXIES"] = int(proxies)
+        retries = str(settings.get("REQUEST_RETRIES", 0)).strip()
+        if not retries.isdigit() or int(retries) > 10:
+            raise ConfigError(f"REGISTRY_REQUEST_RETRIES must be a number from 0 to 10, not {retries!r}.")
+        settings["REQUEST_RETRIES"] = int(retries)
 
 
 def _flag(settings: dict, name: str) -> bool | None:

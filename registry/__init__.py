@@ -13,15 +13,22 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, ConfigError, config_for
-from registry import database, passwords
+from registry import audit_chain, database, passwords, retry
 from registry.extensions import csrf, db, login_manager, migrate
 from registry.models.audit import AuditChainHead, AuditEvent
 
 MIGRATIONS_DIR = str(BASE_DIR / "migrations")
 
 
+class RegistryApp(Flask):
+    def log_exception(self, exc_info: Any) -> None:
+        """A run the database chose as a deadlock victim is run again (registry/retry.py logs that): not an error."""
+        if not retry.will_run_again():
+            super().log_exception(exc_info)
+
+
 def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
-    app = Flask(
+    app = RegistryApp(
         __name__,
         template_folder=str(BASE_DIR / "templates"),
         static_folder=str(BASE_DIR / "static"),
@@ -64,6 +71,7 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     from registry.services import tallies
 
     tallies.register()  # each flush stores the readiness of the agreements it changed
+    audit_chain.register()  # after tallies: audit events join the chain at the commit, after everything else
     from registry.web import register_web
     from registry.web.security import register_security
 
@@ -74,6 +82,11 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     from registry.cli import registry_cli
 
     app.cli.add_command(registry_cli)
+    # outermost: a request PostgreSQL chose as a deadlock victim, having committed nothing, runs again
+    retry.register()
+    app.wsgi_app = retry.RetryOnConflict(  # type: ignore[method-assign]
+        app.wsgi_app, retries=app.config["REQUEST_RETRIES"], max_body=app.config["MAX_CONTENT_LENGTH"]
+    )
     return app
 
 
@@ -113,13 +126,23 @@ def _request_hooks(app: Flask) -> None:
             # an audited read commits even when its events were already flushed (say by loading
             # a deferred column after recording them): then ``session.new`` is empty
             if (session.new or g.get("audited_read")) and response.status_code < 400:
-                session.commit()
+                _commit(session)
         elif response.status_code < 400:
-            session.commit()
+            _commit(session)
         else:
             session.rollback()
         response.headers["X-Request-Id"] = g.get("request_id", "")
         return response
+
+
+def _commit(session: Any) -> None:
+    """Commit; a failed commit (say a deadlock victim's, run again by registry/retry.py) is rolled back
+    first, so the error page can still read the signed-in user."""
+    try:
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
 
 
 def _in_read_only_request() -> bool:
@@ -155,7 +178,8 @@ def _changes_records(session) -> bool:  # type: ignore[no-untyped-def]
         new = [obj for obj in session.new if not isinstance(obj, AuditEvent)]
         dirty = [obj for obj in session.dirty if not isinstance(obj, AuditChainHead)]
         return bool(new or dirty or session.deleted or g.get("records_flushed"))
-    return bool(session.new or session.dirty or session.deleted or g.get("records_flushed"))
+    held = audit_chain.held(session)  # recorded events wait outside the session until the commit
+    return bool(session.new or session.dirty or session.deleted or held or g.get("records_flushed"))
 
 
 __all__ = ["ConfigError", "create_app"]

@@ -72,8 +72,7 @@ def record(
     if has_request_context():
         event.ip_address = request.remote_addr
         event.request_id = g.get("request_id")
-    audit_chain.mark_order(event)
-    db.session.add(event)
+    audit_chain.hold(db.session(), event)  # added to the session at the commit, after everything else
     return event
 
 
@@ -96,4 +95,4 @@ def changes_since(entity_type: str, entity_id: int | str, saves: int) -> dict[st
     return changed
 
 
-audit_chain.install(db.session)  # events join the hash chain as they are flushed
+audit_chain.install(db.session)  # events join the hash chain as the transaction commits

@@ -35,8 +35,12 @@ def lock(record: Any) -> None:
     second wait for the first's row lock and then overwrite it: a lost update (found by ``make load``). Now
     the second waits here, sees the new version and is told someone else changed the record. SQLite needs
     no lock (a write transaction there begins IMMEDIATE, so writers already queue) and renders none.
+
+    ``FOR NO KEY UPDATE``: the lock the row's own UPDATE takes, so no stronger than the write. Two editors
+    still queue on it, but rows that merely refer to the record (an audit event naming the actor's
+    organisation, a party, a progress update) take their foreign key's share lock without waiting.
     """
-    db.session.refresh(record, with_for_update={"of": type(record)})
+    db.session.refresh(record, with_for_update={"of": type(record), "key_share": True})
 
 
 def name_key(name: str) -> str:

@@ -169,10 +169,12 @@ def read_access_logs(paths: list[Path]) -> dict[str, Any]:
 
 
 def read_error_logs(paths: list[Path]) -> dict[str, Any]:
-    """Lines that say the database refused or a request failed (with the tracebacks, to report)."""
-    locked, tracebacks = [], []
+    """Lines that say the database refused or a request failed (with the tracebacks, to report), and the
+    requests run again because PostgreSQL chose them as a deadlock victim (registry/retry.py: not a failure)."""
+    locked, tracebacks, retried = [], [], []
     for path in paths:
         content = path.read_text() if path.exists() else ""
         locked += [line for line in content.splitlines() if "database is locked" in line]
+        retried += [line for line in content.splitlines() if "running it again" in line]
         tracebacks += re.findall(r"Traceback \(most recent call last\):.*?(?=\n\[|\Z)", content, re.S)
-    return {"database_locked": locked, "tracebacks": tracebacks}
+    return {"database_locked": locked, "tracebacks": tracebacks, "retried": retried}

@@ -163,6 +163,8 @@ def run_database(kind: str, seconds: int, users: int, workers: int) -> dict[str,
                 "pdf_downloads": record["downloads"],
                 "sign_ins": record["sign_ins"],
             },
+            # requests PostgreSQL chose as a deadlock victim (or could not serialise), run again (registry/retry.py)
+            "retried": errors["retried"][:20],
             "server_errors": access["server_errors"][:20],
             "tracebacks": errors["tracebacks"][:5],
             "checks": [check.__dict__ for check in checks],
@@ -190,6 +192,8 @@ def print_summary(results: list[dict[str, Any]]) -> None:
             print(f"   {name:<30}{s['requests']:>7}{s['failures']:>6}{s['per_second']:>8}{s['p50_ms']!s:>8}"
                   f"{s['p99_ms']!s:>8}")  # fmt: skip
         print(f"   writes: {result['writes']}")
+        print(f"   requests run again after a deadlock or serialization failure: {len(result['retried'])}"
+              + "".join(f"\n     {line}" for line in result["retried"][:5]))  # fmt: skip
         for check in result["checks"]:
             print(f"   [{'ok' if check['ok'] else 'FAIL'}] {check['name']}: {check['detail']}")
         for traceback in result["tracebacks"]:

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 
+from registry import retry
 from registry.extensions import db, login_manager
 
 bp = Blueprint("pages", __name__)
@@ -41,7 +42,8 @@ def database_unavailable(error: OperationalError) -> tuple[str, int]:
         raise error
     with suppress(Exception):
         db.session.rollback()
-    current_app.logger.exception("The database is unavailable")
+    if not retry.will_run_again():  # a deadlock victim runs again: registry/retry.py logs that
+        current_app.logger.exception("The database is unavailable")
     g._login_user = login_manager.anonymous_user()  # Flask-Login's per-request user
     return render_template("errors/error.html", code=503, title="Sorry, the service is unavailable"), 503
 
