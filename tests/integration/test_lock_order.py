@@ -17,9 +17,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from factories import PASSWORD, Cast, audit_events, csrf_token, make_agreement
+from factories import PASSWORD, Cast, audit_events, make_agreement
 from flask import Flask
 from flask.testing import FlaskClient
+from pages import form_tokens
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
@@ -145,8 +146,9 @@ def _statements(app: Flask) -> Iterator[list[str]]:
 
 
 def _post(client: FlaskClient, path: str, data: dict[str, str], token_from: str) -> Callable[[], Any]:
-    token = csrf_token(client, token_from)
-    return lambda: client.post(path, data={"csrf_token": token, **data})
+    """The form's tokens read from its page now; the post itself is what the test watches."""
+    tokens = form_tokens(client, token_from)
+    return lambda: client.post(path, data={**tokens, **data})
 
 
 FLOWS = {
