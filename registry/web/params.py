@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
+from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
 from registry import parsing
 
@@ -47,3 +48,20 @@ def version_number(value: Any) -> int:
     """The version a form was read at (its hidden ``version``). One that is not a number cannot
     be the record's version: 0, which no record has, so the save is refused as stale."""
     return parsing.whole_number(value) or 0
+
+
+class PathSegment(BaseConverter):
+    """The default ``<name>`` in a route: one path segment without control characters. A reference
+    holding a NUL can name no record (and PostgreSQL cannot even be asked), so it does not match: 404."""
+
+    regex = "[^/\\x00-\\x1f\\x7f-\\x9f]+"
+
+
+class RecordNumber(IntegerConverter):
+    """``<int:name>``: ASCII digits (werkzeug's ``\\d`` matches any Unicode digit, which ``int()`` reads)
+    up to the database's integer, so a 20-digit id answers 404 rather than reaching the database."""
+
+    regex = "[0-9]+"
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = None) -> None:
+        super().__init__(map, fixed_digits, min, parsing.DB_INT_MAX if max is None else max)
