@@ -43,6 +43,13 @@ class Finding:
     detail: str = ""
 
 
+# what a parser meets in a malformed file; RecursionError too, since pyHanko reads nested arrays and
+# dictionaries by recursion, so a file whose objects nest some hundreds deep exhausts the stack
+UNREADABLE = (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError)
+UNREADABLE_MESSAGE = "The selected file is not a PDF we can read. Upload the PDF as the registry sent it"
+logger = logging.getLogger(__name__)
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -55,15 +62,16 @@ def check(data: bytes, trust_root) -> Finding:  # type: ignore[no-untyped-def]
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
         seals = [s for s in reader.embedded_signatures if s.field_name == FIELD_NAME]
-    except (PdfError, ValueError, KeyError, TypeError, IndexError) as error:
-        return Finding(Verdict.DAMAGED, digest, detail=f"The PDF could not be read ({type(error).__name__}).")
+    except UNREADABLE as error:
+        logger.info("An uploaded PDF could not be read: %s", type(error).__name__)
+        return Finding(Verdict.DAMAGED, digest, detail=UNREADABLE_MESSAGE)
     if not seals:
         return Finding(Verdict.NOT_OURS, digest, detail="The PDF has no seal from this registry.")
     embedded = seals[0]
     try:
         context = ValidationContext(trust_roots=[trust_root])
         status = outside_event_loop(lambda: validate_pdf_signature(embedded, context))
-    except (SignatureValidationError, PdfError, ValueError) as error:
+    except (SignatureValidationError, *UNREADABLE) as error:
         return Finding(Verdict.ALTERED, digest, detail=f"The seal could not be validated ({type(error).__name__}).")
     if not (status.intact and status.valid):
         return Finding(Verdict.ALTERED, digest, detail="The seal does not match the content: the file was changed.")

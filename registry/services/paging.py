@@ -8,8 +8,9 @@ comparison, which both PostgreSQL and SQLite answer from a matching index, finds
 
 The position travels in the URL as an opaque token (``after`` or ``before``): URL-safe base64 of
 the row's sort values as JSON. A token that does not decode is ignored (the first page), since it
-can only come from an edited or truncated link. Totals are counted only up to a cap: counting a
-million matching rows would cost more than the page itself.
+can only come from an edited or truncated link; so is one holding a value the database cannot be
+asked about (a number beyond its column's range, text with a NUL or a lone surrogate). Totals are
+counted only up to a cap: counting a million matching rows would cost more than the page itself.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
+from sqlalchemy import BigInteger, ColumnElement, Integer, Select, SmallInteger, func, literal, select, tuple_
 
+from registry import parsing
 from registry.extensions import db
 
 T = TypeVar("T")
@@ -78,6 +80,38 @@ def _python_type(column: ColumnElement[Any]) -> type | None:
     return None
 
 
+def _sendable(value: Any, column: ColumnElement[Any]) -> bool:
+    """Whether the database can be asked about the value: an integer within its column's range
+    (PostgreSQL casts the bound value to the column's type, so an ``integer`` column refuses 2**40;
+    beyond 64 bits neither driver can send it at all), text without control characters (PostgreSQL
+    refuses NUL) or lone surrogates."""
+    if isinstance(value, int):
+        low, high = _integer_range(column)
+        return low <= value <= high
+    if isinstance(value, str):
+        return not parsing.has_control_characters(value) and _encodes(value)
+    return True
+
+
+def _integer_range(column: ColumnElement[Any]) -> tuple[int, int]:
+    kind = getattr(column.type, "impl", column.type)
+    if isinstance(kind, BigInteger):
+        return parsing.INT64_MIN, parsing.INT64_MAX
+    if isinstance(kind, SmallInteger):
+        return -(2**15), 2**15 - 1
+    if isinstance(kind, Integer):
+        return -(2**31), parsing.DB_INT_MAX
+    return parsing.INT64_MIN, parsing.INT64_MAX
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def decode(token: str | None, columns: Sequence[ColumnElement[Any]]) -> list[Any] | None:
     """The sort values a token carries, or None when it is missing or not one of ours (each value
     must be of its column's type, so an edited token cannot reach the database as the wrong type)."""
@@ -99,8 +133,11 @@ def decode(token: str | None, columns: Sequence[ColumnElement[Any]]) -> list[Any
                 value = date.fromisoformat(value["d"])
         except (TypeError, ValueError):
             return None
-        expected = _python_type(columns[len(decoded)])
+        column = columns[len(decoded)]
+        expected = _python_type(column)
         if isinstance(value, bool) or (expected is not None and type(value) is not expected):
+            return None
+        if not _sendable(value, column):
             return None
         decoded.append(value)
     return decoded

@@ -40,11 +40,14 @@ def register_web(app: Flask) -> None:
     from registry.web.governance.routes import bp as governance_bp
     from registry.web.organisations.routes import bp as organisations_bp
     from registry.web.pages.routes import bp as pages_bp
+    from registry.web.params import PathSegment, RecordNumber
     from registry.web.partnerships import bp as partnerships_bp
     from registry.web.reviews.routes import bp as reviews_bp
     from registry.web.search.routes import bp as search_bp
     from registry.web.verify.routes import bp as verify_bp
 
+    # before any route is added (a rule is compiled with its converters): path parameters by the same rules
+    app.url_map.converters.update(default=PathSegment, int=RecordNumber)
     for blueprint in (
         pages_bp,
         auth_bp,

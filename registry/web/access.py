@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, flash, g, request
+from flask import abort, flash, g
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -14,8 +14,10 @@ from registry import database
 from registry.extensions import db, login_manager
 from registry.policy import RULES, can, can_see, refusal_reason
 from registry.services.errors import DomainError
+from registry.web.params import page_number
 
 F = TypeVar("F", bound=Callable[..., Any])
+__all__ = ["page_number"]  # kept here for the routes that import it with the other helpers
 
 
 def requires(action: str) -> Callable[[F], F]:
@@ -63,11 +65,6 @@ def visible_or_404(obj: Any) -> Any:
     if obj is None:
         abort(404)
     return obj
-
-
-def page_number() -> int:
-    value = request.args.get("page", "1")
-    return max(int(value), 1) if value.isdigit() and len(value) < 7 else 1
 
 
 def reject(form: FlaskForm, error: DomainError) -> None:

@@ -8,9 +8,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSelect, GovTextInput
-from wtforms import DateField, DecimalField, Field, RadioField, SelectField, StringField
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSelect, GovTextArea, GovTextInput
+from wtforms import DateField, DecimalField, Field, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import StopValidation, ValidationError
+
+from registry import parsing
 
 
 def strip(value: Any) -> Any:
@@ -38,14 +40,9 @@ class GovDateField(DateField):
             missing = [name for name, part in zip(("day", "month", "year"), parts, strict=False) if not part]
             self.data = None
             raise ValueError(f"{self.label.text} must include a {' and '.join(missing) or 'day, month and year'}")
-        try:
-            day, month, year = (int(part) for part in parts)
-            if year < 1000:
-                raise ValueError
-            self.data = date(year, month, day)
-        except ValueError:
-            self.data = None
-            raise ValueError(f"{self.label.text} must be a real date") from None
+        self.data = parsing.date_from_parts(*parts)
+        if self.data is None:
+            raise ValueError(f"{self.label.text} must be a real date")
 
     def _value(self) -> str:
         if self.raw_data:
@@ -97,8 +94,48 @@ def email_address(message: str = "Enter an email address in the correct format, 
     return validate
 
 
-class GovStringField(StringField):
+class CleanText:
+    """Every text field's input rule (``parsing.clean_text``): surrounding whitespace, Unicode spaces
+    included, is removed before any validator runs, so a name of only spaces is no name and
+    ``InputRequired`` says "Enter …"; control characters are refused with a message by the field,
+    and the text is shown again without them."""
+
+    multiline = False
+    label: Any
+    raw_data: list[Any] | None
+    data: Any
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        text, had_controls = parsing.clean_text(str(valuelist[0]), multiline=self.multiline)
+        self.raw_data = [text]  # what InputRequired and Optional look at, and what the page shows again
+        self.data = text
+        if had_controls:
+            raise ValueError(control_characters_message(self.label.text))
+
+
+def control_characters_message(label: str) -> str:
+    name = label.removesuffix(" (optional)")
+    name = "Your answer" if name.endswith("?") else name
+    return f"{name} must not include control characters. We have removed them: check it and try again"
+
+
+class GovStringField(CleanText, StringField):
+    """A one-line text box."""
+
     widget = GovTextInput()
+
+    def __init__(self, label: str | None = None, validators: list | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("filters", [strip])
+        super().__init__(label, validators, **kwargs)
+
+
+class GovTextAreaField(CleanText, TextAreaField):
+    """A text area: line breaks and tabs kept inside the text."""
+
+    widget = GovTextArea()
+    multiline = True
 
     def __init__(self, label: str | None = None, validators: list | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("filters", [strip])

@@ -121,7 +121,7 @@ def test_unsealed_and_foreign_sealed_pdfs_are_not_ours(client, signed, as_user, 
     [
         (b"Dear council, please find attached.", "letter.txt", "The file is not a PDF."),
         (b"", "empty.pdf", "The selected file is empty"),
-        (b"%PDF-1.7\n" + bytes(range(256)) * 8, "damaged.pdf", "The PDF could not be read"),
+        (b"%PDF-1.7\n" + bytes(range(256)) * 8, "damaged.pdf", "The selected file is not a PDF we can read"),
     ],
     ids=["not-a-pdf", "empty", "damaged"],
 )

@@ -16,12 +16,9 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from registry.models import Role
 from registry.services.users import password_problem
 from registry.web.fields import GovStringField, email_address
+from registry.web.params import optional_id
 
 ROLE_CHOICES = [(role.value, role.label) for role in Role]
-
-
-def _int_or_none(value: Any) -> int | None:
-    return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
 
 
 class UserDetailsForm(FlaskForm):
@@ -36,7 +33,7 @@ class UserDetailsForm(FlaskForm):
     organisation_id = SelectField(
         "Organisation (for partner users)",
         description="Partner users see only their own organisation’s records",
-        coerce=_int_or_none,
+        coerce=optional_id,
         widget=GovSelect(),
         validators=[Optional()],
     )

@@ -15,11 +15,11 @@ from registry.web.agreements import bp
 from registry.web.agreements.forms import SECTION_FORMS, GovernanceForm, PurposeForm, SectionForm
 from registry.web.agreements.routes import load, partnership_choices
 from registry.web.agreements.variations import proposed_elsewhere
+from registry.web.params import version_number
 
 
 def version_of(form: SectionForm) -> int:
-    value = form.version.data or ""
-    return int(value) if str(value).isdigit() else 0
+    return version_number(form.version.data)
 
 
 def saved(agreement: Agreement, message: str, anchor: str = "") -> Response:

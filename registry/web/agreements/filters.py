@@ -11,6 +11,7 @@ from datetime import date
 
 from werkzeug.datastructures import MultiDict
 
+from registry import parsing
 from registry.models import Sector
 from registry.models import agreement_choices as choices
 from registry.services.agreement_filters import (
@@ -32,28 +33,24 @@ DATE_FIELDS = {
     "starts_to": "Starts on or before",
     "changed_since": "Changed on or after",
 }
-_DMY = re.compile(r"^\s*(\d{1,2})[/\s.-]+(\d{1,2})[/\s.-]+(\d{4})\s*$")
-_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+_DMY = re.compile(r"^\s*([0-9]{1,2})[/\s.-]+([0-9]{1,2})[/\s.-]+([0-9]{4})\s*$")
+_ISO = re.compile(r"^\s*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})\s*$")
 
 
 def parse_date(text: str) -> date | None:
     """A date typed as day/month/year (27/3/2026, 27 3 2026) or as 2026-03-27; None if it is not one."""
     match = _DMY.match(text)
     if match:
-        day, month, year = (int(part) for part in match.groups())
-    else:
-        match = _ISO.match(text)
-        if not match:
-            return None
-        year, month, day = (int(part) for part in match.groups())
-    try:
-        return date(year, month, day)
-    except ValueError:
+        return parsing.date_from_parts(*match.groups())
+    match = _ISO.match(text)
+    if not match:
         return None
+    year, month, day = match.groups()
+    return parsing.date_from_parts(day, month, year)
 
 
 def _id(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return parsing.whole_number(value)
 
 
 def _choice(value: str, allowed: object) -> str:
@@ -64,7 +61,7 @@ def from_args(args: MultiDict[str, str]) -> tuple[AgreementFilters, dict[str, st
     """The filters in the address, and an error message for each date that could not be read."""
 
     def arg(name: str) -> str:
-        return args.get(name, "").strip()[:200]
+        return parsing.query_text(args.get(name))
 
     errors: dict[str, str] = {}
     dates: dict[str, date | None] = {}
@@ -100,7 +97,7 @@ def raw_values(args: MultiDict[str, str]) -> dict[str, str]:
     """What the user typed or chose, to show back in the form (a bad date is shown as typed)."""
     names = ("q", "status", "kind", "organisation", "partnership", "sector", "data", "review", "gaps", "variation",
              "sort", *DATE_FIELDS)  # fmt: skip
-    return {name: args.get(name, "").strip()[:200] for name in names}
+    return {name: parsing.query_text(args.get(name)) for name in names}
 
 
 def export_args(args: MultiDict[str, str]) -> dict[str, str]:

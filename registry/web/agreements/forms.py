@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSubmitInput, GovTextArea
-from wtforms import HiddenField, IntegerField, RadioField, SelectMultipleField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSubmitInput
+from wtforms import HiddenField, IntegerField, RadioField, SelectMultipleField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from registry.models import agreement_choices as choices
@@ -14,21 +14,18 @@ from registry.web.fields import (
     GovDateField,
     GovSelectField,
     GovStringField,
+    GovTextAreaField,
     YesNoField,
     choice_list,
-    strip,
 )
+from registry.web.params import id_choice, optional_id
 
 
-def _int_or_none(value: Any) -> int | None:
-    return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
-
-
-def text(label: str, max_length: int = 5000, required: str | None = None, **kwargs: Any) -> TextAreaField:
+def text(label: str, max_length: int = 5000, required: str | None = None, **kwargs: Any) -> GovTextAreaField:
     name = label.removesuffix(" (optional)")
     checks: list = [InputRequired(required)] if required else [Optional()]
     checks.append(Length(max=max_length, message=f"{name} must be {max_length} characters or fewer"))
-    return TextAreaField(label, widget=GovTextArea(), filters=[strip], validators=checks, **kwargs)
+    return GovTextAreaField(label, validators=checks, **kwargs)
 
 
 def optional_choice(label: str, labels: dict[str, str], blank: str = "Not chosen yet", **kwargs: Any) -> GovSelectField:
@@ -70,7 +67,7 @@ class NewAgreementForm(FlaskForm):
         widget=GovRadioInput(),
         validators=[InputRequired("Select the kind of agreement")],
     )
-    partnership_id = GovSelectField("Partnership it serves (optional)", coerce=_int_or_none, validators=[Optional()])
+    partnership_id = GovSelectField("Partnership it serves (optional)", coerce=optional_id, validators=[Optional()])
     purpose = text("Purpose (optional)", description="You can add this and everything else later")
     submit = SubmitField("Create draft agreement", widget=GovSubmitInput())
 
@@ -81,7 +78,7 @@ class PurposeForm(SectionForm):
     kind = NewAgreementForm.kind
     partnership_id = NewAgreementForm.partnership_id
     objectives = SelectMultipleField(
-        "Shared objectives it serves (optional)", coerce=int, widget=GovCheckboxesInput(), validators=[Optional()]
+        "Shared objectives it serves (optional)", coerce=id_choice, widget=GovCheckboxesInput(), validators=[Optional()]
     )
     purpose = text("Purpose of the sharing (optional)")
     benefits = text("Benefits to people and services (optional)")
@@ -132,7 +129,7 @@ class LegalForm(SectionForm):
     )
     law_enforcement_processing = YesNoField("Is this law-enforcement processing under DPA 2018 Part 3? (optional)")
     gateways = SelectMultipleField(
-        "Statutory gateways (optional)", coerce=int, widget=GovCheckboxesInput(), validators=[Optional()]
+        "Statutory gateways (optional)", coerce=id_choice, widget=GovCheckboxesInput(), validators=[Optional()]
     )
     other_gateways = text("Other statutory powers (optional)", 2000)
     common_law_duty = text(

@@ -10,8 +10,9 @@ from wtforms import BooleanField, HiddenField, RadioField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from registry.models import agreement_choices as choices
-from registry.web.agreements.forms import _int_or_none, text
+from registry.web.agreements.forms import text
 from registry.web.fields import DateRequired, GovDateField, GovSelectField, GovStringField
+from registry.web.params import optional_id
 
 
 def short(label: str, max_length: int = 200, required: str | None = None, **kwargs: Any) -> GovStringField:
@@ -27,7 +28,7 @@ class VersionedForm(FlaskForm):
 
 class PartyForm(VersionedForm):
     organisation_id = GovSelectField(
-        "Organisation", coerce=_int_or_none, validators=[InputRequired("Select the organisation")]
+        "Organisation", coerce=optional_id, validators=[InputRequired("Select the organisation")]
     )
     role = RadioField(
         "Role in the agreement",
@@ -67,7 +68,7 @@ class ItemForm(VersionedForm):
     )
     provider_organisation_id = GovSelectField(
         "Which party provides it (optional)",
-        coerce=_int_or_none,
+        coerce=optional_id,
         validators=[Optional()],
         invalid_message="Select a provider that is a party to the agreement",
     )

@@ -17,6 +17,7 @@ from registry.web.access import reject, requires, visible_or_404
 from registry.web.agreements import bp, filters
 from registry.web.agreements.forms import NewAgreementForm
 from registry.web.once import once, one_time
+from registry.web.params import id_arg
 
 # longer lists of organisations are not offered as a drop-down
 FILTER_OPTIONS_MAX = 300
@@ -73,8 +74,8 @@ def index() -> str:
 def create() -> str | Response:
     form = one_time(NewAgreementForm)()
     form.partnership_id.choices = partnership_choices()
-    if request.method == "GET" and request.args.get("partnership", "").isdigit():
-        form.partnership_id.data = int(request.args["partnership"])
+    if request.method == "GET" and id_arg("partnership") is not None:
+        form.partnership_id.data = id_arg("partnership")
     if form.validate_on_submit():
         try:
             agreement = agreements.create(current_user, form.data)

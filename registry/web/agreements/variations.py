@@ -16,6 +16,7 @@ from registry.web.access import authorize, reject, signed_in
 from registry.web.agreements import bp
 from registry.web.agreements.part_forms import WithdrawForm
 from registry.web.agreements.routes import load
+from registry.web.params import version_number
 
 
 @dataclass
@@ -88,7 +89,9 @@ def withdraw(reference: str) -> str | Response:
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
-            variations.withdraw(current_user, variation, form.reason.data or "", read_version=_version(form))
+            variations.withdraw(
+                current_user, variation, form.reason.data or "", read_version=version_number(form.version.data)
+            )
         except DomainError as error:
             reject(form, error)
         else:
@@ -99,8 +102,3 @@ def withdraw(reference: str) -> str | Response:
     if not form.version.data:
         form.version.data = str(variation.lock_version)
     return render_template("agreements/withdraw.html", form=form, agreement=variation)
-
-
-def _version(form: WithdrawForm) -> int:
-    value = str(form.version.data or "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else -1

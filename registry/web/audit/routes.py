@@ -11,6 +11,7 @@ from registry.services import audit, audit_log, organisations
 from registry.web.access import audited_read, requires
 from registry.web.audit import export
 from registry.web.audit.forms import AuditFilterForm
+from registry.web.params import id_arg
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -23,8 +24,8 @@ FILTER_OPTIONS_MAX = 300
 def filter_form() -> AuditFilterForm:
     options = organisations.choices(active_only=False, limit=FILTER_OPTIONS_MAX + 1)
     if len(options) > FILTER_OPTIONS_MAX:
-        wanted = request.args.get("organisation", "")
-        chosen = organisations.get_visible(current_user, int(wanted)) if wanted.isdigit() and len(wanted) < 10 else None
+        wanted = id_arg("organisation")
+        chosen = organisations.get_visible(current_user, wanted) if wanted is not None else None
         options = [(chosen.id, chosen.name)] if chosen else []
     form = AuditFilterForm(request.args, options)
     form.validate()

@@ -23,8 +23,12 @@ TOO_SLOW = "You took more than 5 minutes to enter your code. Sign in again."
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only a same-site relative path is followed after sign-in."""
+    """Only a same-site relative path is followed after sign-in. A path with a control character is
+    refused: a line break cannot go in a Location header, and browsers drop tabs and line breaks
+    from an address, so ``/<tab>/evil.example`` would become ``//evil.example``."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(character) < 0x20 or 0x7F <= ord(character) <= 0x9F for character in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:

@@ -3,14 +3,22 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea
-from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
+from wtforms import HiddenField, RadioField, SelectField, SubmitField
 from wtforms.validators import URL, InputRequired, Length, Optional, ValidationError
 
 from registry.identifiers import checker, normalise_postcode
 from registry.models import OrganisationKind, Sector
 from registry.services.organisations import EDITABLE
-from registry.web.fields import DateRequired, GovDateField, GovStringField, email_address, identifier, strip
+from registry.web.fields import (
+    DateRequired,
+    GovDateField,
+    GovStringField,
+    GovTextAreaField,
+    email_address,
+    identifier,
+)
+from registry.web.params import optional_id
 
 SECTOR_CHOICES = [(s.value, s.label) for s in Sector]
 KIND_CHOICES = [(k.value, k.label) for k in OrganisationKind]
@@ -75,8 +83,8 @@ class OrganisationForm(FlaskForm):
     )
     school_urn = _id_field("School URN (optional)", "school_urn", "Unique reference number: 6 digits, like 123456")
     rsh_number = _id_field("Regulator of Social Housing number (optional)", "rsh_number", "Like L1234, LH1234 or 4567")
-    address = TextAreaField(
-        "Address (optional)", widget=GovTextArea(), filters=[strip],
+    address = GovTextAreaField(
+        "Address (optional)",
         validators=[Optional(), Length(max=500, message="Address must be 500 characters or fewer")],
     )  # fmt: skip
     # the format check alone: a real postcode is at most 8 characters, and "Enter a real UK postcode" says what to do
@@ -105,7 +113,7 @@ class DissolveForm(FlaskForm):
     successor_id = SelectField(
         "Successor organisation (optional)",
         description="The body that took on its work, if there is one",
-        coerce=lambda value: int(value) if value not in (None, "", "None") else None,
+        coerce=optional_id,
         widget=GovSelect(),
         validators=[Optional()],
         # the service says why a successor is refused (dissolved since the page was opened, or unknown)

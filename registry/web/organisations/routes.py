@@ -13,6 +13,7 @@ from registry.services.errors import DomainError, StaleEdit
 from registry.web.access import authorize, page_number, reject, requires, signed_in, visible_or_404
 from registry.web.once import once, one_time
 from registry.web.organisations.forms import KIND_CHOICES, SECTOR_CHOICES, DissolveForm, OrganisationForm
+from registry.web.params import text_arg, version_number
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
@@ -32,7 +33,7 @@ def _load(organisation_id: int) -> Organisation:
 @bp.route("/")
 @requires("organisation.list")
 def index() -> str:
-    filters = {key: request.args.get(key, "").strip()[:200] for key in ("q", "sector", "kind", "status")}
+    filters = {key: text_arg(key) for key in ("q", "sector", "kind", "status")}
     sort = request.args.get("sort", "name")
     if sort not in organisations.SORTS:
         sort = "name"
@@ -91,7 +92,7 @@ def edit(organisation_id: int) -> str | Response:
     stale: StaleEdit | None = None
     if form.validate_on_submit():
         try:
-            read_version = int(form.version.data or 0)
+            read_version = version_number(form.version.data)
             organisations.update(current_user, organisation, form.service_data(), read_version=read_version)
         except StaleEdit as error:
             stale = error

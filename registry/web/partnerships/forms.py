@@ -8,9 +8,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
 )
-from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from registry.models import MemberRole, PartnershipStatus, Priority
@@ -20,25 +19,22 @@ from registry.web.fields import (
     GovDecimalField,
     GovSelectField,
     GovStringField,
+    GovTextAreaField,
     lines,
-    strip,
 )
+from registry.web.params import id_choice, optional_id
 
 STATUS_CHOICES = [(s.value, s.label) for s in PartnershipStatus]
 ROLE_CHOICES = [(r.value, r.label) for r in MemberRole if r != MemberRole.LEAD]
 PRIORITY_CHOICES = [(p.value, p.label) for p in Priority]
 
 
-def _int_or_none(value: Any) -> int | None:
-    return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
-
-
-def _text(label: str, max_length: int, required: str | None = None, **kwargs: Any) -> TextAreaField:
+def _text(label: str, max_length: int, required: str | None = None, **kwargs: Any) -> GovTextAreaField:
     checks = [InputRequired(required)] if required else [Optional()]
     checks.append(
         Length(max=max_length, message=f"{label.removesuffix(' (optional)')} must be {max_length} characters or fewer")
     )
-    return TextAreaField(label, widget=GovTextArea(), filters=[strip], validators=checks, **kwargs)
+    return GovTextAreaField(label, validators=checks, **kwargs)
 
 
 class PartnershipForm(FlaskForm):
@@ -52,7 +48,7 @@ class PartnershipForm(FlaskForm):
     purpose = _text(
         "Purpose", 5000, "Enter the partnership’s purpose", description="What the partners want to achieve together"
     )
-    lead_organisation_id = SelectField("Lead organisation", coerce=_int_or_none, widget=GovSelect(),
+    lead_organisation_id = SelectField("Lead organisation", coerce=optional_id, widget=GovSelect(),
                                        validators=[InputRequired("Select the lead organisation")])  # fmt: skip
     status = RadioField(
         "Status", choices=STATUS_CHOICES, widget=GovRadioInput(), validators=[InputRequired("Select the status")]
@@ -80,7 +76,7 @@ class PartnershipForm(FlaskForm):
 
 
 class MemberForm(FlaskForm):
-    organisation_id = SelectField("Organisation", coerce=_int_or_none, widget=GovSelect(),
+    organisation_id = SelectField("Organisation", coerce=optional_id, widget=GovSelect(),
                                   validators=[InputRequired("Select the organisation to add")])  # fmt: skip
     role = RadioField(
         "Role in the partnership",
@@ -110,11 +106,11 @@ class ObjectiveForm(FlaskForm):
         "Priority", choices=PRIORITY_CHOICES, widget=GovRadioInput(), validators=[InputRequired("Select the priority")]
     )
     owner_organisation_id = GovSelectField(
-        "Owning organisation", description="A current member that leads the work", coerce=_int_or_none,
+        "Owning organisation", description="A current member that leads the work", coerce=optional_id,
         validators=[InputRequired("Select the owning organisation")],
         invalid_message="Select an owning organisation that is a current member of the partnership",
     )  # fmt: skip
-    communities = SelectMultipleField("Communities it is for", coerce=int, widget=GovCheckboxesInput(),
+    communities = SelectMultipleField("Communities it is for", coerce=id_choice, widget=GovCheckboxesInput(),
                                       validators=[InputRequired("Select at least one community")])  # fmt: skip
     indicator = GovStringField(
         "Indicator",

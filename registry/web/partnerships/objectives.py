@@ -14,6 +14,7 @@ from registry.services import objectives, partnerships
 from registry.services.errors import DomainError, StaleEdit
 from registry.web.access import authorize, reject, requires, signed_in, visible_or_404
 from registry.web.once import once, one_time
+from registry.web.params import version_number
 from registry.web.partnerships import bp
 from registry.web.partnerships.forms import ObjectiveForm, ProgressForm
 from registry.web.partnerships.routes import load
@@ -82,7 +83,7 @@ def objective_edit(partnership_id: int, objective_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             objectives.update(current_user, objective, form.service_data(), form.communities.data,
-                              read_version=int(form.version.data or 0))  # fmt: skip
+                              read_version=version_number(form.version.data))  # fmt: skip
         except StaleEdit as error:
             stale = True
             reject(form, error)

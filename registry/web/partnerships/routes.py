@@ -13,6 +13,7 @@ from registry.services import agreements, objectives, organisations, partnership
 from registry.services.errors import DomainError, StaleEdit
 from registry.web.access import authorize, page_number, reject, requires, signed_in, visible_or_404
 from registry.web.once import once, one_time
+from registry.web.params import id_arg, text_arg, version_number
 from registry.web.partnerships import bp
 from registry.web.partnerships.forms import (
     PRIORITY_CHOICES,
@@ -30,16 +31,11 @@ def load(partnership_id: int) -> Partnership:
     return visible_or_404(partnerships.get_visible(current_user, partnership_id))
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
-
-
 @bp.route("/")
 @requires("partnership.list")
 def index() -> str:
-    filters = {key: request.args.get(key, "").strip()[:200] for key in ("q", "status", "priority")}
-    member_id, community_id = _int_arg("member"), _int_arg("community")
+    filters = {key: text_arg(key) for key in ("q", "status", "priority")}
+    member_id, community_id = id_arg("member"), id_arg("community")
     sort = request.args.get("sort", "name")
     sort = sort if sort in partnerships.SORTS else "name"
     results = partnerships.search(
@@ -115,7 +111,7 @@ def edit(partnership_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             partnerships.update(
-                current_user, partnership, form.service_data(), read_version=int(form.version.data or 0)
+                current_user, partnership, form.service_data(), read_version=version_number(form.version.data)
             )
         except StaleEdit as error:
             stale = True

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from registry.services import organisations, reviews
 from registry.web.access import requires
+from registry.web.params import id_arg
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
@@ -16,8 +17,7 @@ bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 def dashboard() -> str:
     window = request.args.get("window", "overdue")
     window = window if window in reviews.WINDOWS else "overdue"
-    value = request.args.get("organisation", "")
-    organisation_id = int(value) if value.isdigit() and len(value) < 10 else None
+    organisation_id = id_arg("organisation")
     return render_template(
         "reviews/dashboard.html",
         window=window,

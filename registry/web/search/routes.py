@@ -12,6 +12,7 @@ from registry.models import agreement_choices
 from registry.models.organisation import KIND_LABELS, OrganisationKind
 from registry.services import search
 from registry.web.access import page_number, signed_in
+from registry.web.params import text_arg
 
 bp = Blueprint("search", __name__)
 
@@ -51,7 +52,7 @@ SHOW = {"organisations": _organisation, "partnerships": _partnership, "agreement
 @bp.route("/search")
 @signed_in
 def results() -> str:
-    query = request.args.get("q", "").strip()[:MAX_QUERY]
+    query = text_arg("q", MAX_QUERY)
     key = request.args.get("kind", "")
     if key in search.KINDS and query:
         group = search.one_kind(current_user, query, key, page_number())

@@ -11,6 +11,7 @@ from wtforms import SubmitField
 
 from registry.services import verification
 from registry.web.fields import GovStringField
+from registry.web.params import text_arg
 
 bp = Blueprint("verify", __name__)
 
@@ -53,8 +54,8 @@ def verify() -> tuple[str, int] | str:
                 if outcome.verdict in ("not_pdf", "damaged"):
                     upload.document.errors = [outcome.message]
                     outcome = None
-    elif request.args.get("code", "").strip():
-        outcome = verification.check_code(request.args["code"][:40])
+    elif text_arg("code", 40):
+        outcome = verification.check_code(text_arg("code", 40))
         if outcome.verdict == "unknown_code":
             lookup.code.errors = [outcome.message]
             outcome = None
