@@ -10,6 +10,7 @@ the only thing refused). Every case runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -65,7 +66,7 @@ def lock(app: Flask, url: str) -> str:
 def refused(app: Flask, client: Any, path: str, data: dict[str, Any], *messages: str) -> TestResponse:
     """Post; the form comes back with each message in its error summary and nothing changed."""
     before = fingerprint(app)
-    response = client.post(path, data=data)
+    response = client.post(path, data=with_token(data))
     assert response.status_code == 200, (path, response.status_code, response.headers.get("Location"))
     summary = error_summary(response)
     for message in messages:
@@ -74,8 +75,13 @@ def refused(app: Flask, client: Any, path: str, data: dict[str, Any], *messages:
     return response
 
 
+def with_token(data: dict[str, Any]) -> dict[str, Any]:
+    """A new one-time submission token (create forms need one; other forms ignore it)."""
+    return {"submission_token": secrets.token_urlsafe(24), **data}
+
+
 def saved(client: Any, path: str, data: dict[str, Any]) -> None:
-    response = client.post(path, data=data)
+    response = client.post(path, data=with_token(data))
     assert response.status_code == 302, (path, error_summary(response) or response.status_code)
 
 
